@@ -1,0 +1,99 @@
+"""The `payer-assistant` command line: parse, call a service, print a rich table or --json."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+import typer
+
+from assistant.commands.common import CliState, stderr_console
+from assistant.config import Settings
+from assistant.errors import AssistantError
+
+app = typer.Typer(
+    name="payer-assistant",
+    help=(
+        "Prepare payer-contract negotiations locally: index contracts, analyse rates against "
+        "Medicare and other payers, review contract language, and ask cited questions."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def _global_options(
+    ctx: typer.Context,
+    workspace: Path | None = typer.Option(
+        None,
+        "--workspace",
+        "-w",
+        help="Workspace folder (default: $PAYER_ASSISTANT_HOME, else ~/.local/share/payer-assistant).",
+    ),
+    chroma_url: str | None = typer.Option(
+        None,
+        "--chroma-url",
+        help="Use a Chroma server at http://HOST:PORT instead of the embedded index "
+        "($PAYER_ASSISTANT_CHROMA_URL).",
+    ),
+    model: str | None = typer.Option(
+        None,
+        "--model",
+        help="'offline' (default, built in) or provider:name of a LangChain chat model "
+        "($PAYER_ASSISTANT_MODEL).",
+    ),
+) -> None:
+    ctx.obj = CliState(Settings.resolve(workspace=workspace, chroma_url=chroma_url, model=model))
+
+
+def _register_commands() -> None:
+    import importlib
+
+    from assistant.commands.importing import import_app
+
+    app.add_typer(import_app)
+
+    for name in ("documents", "rates", "review", "remits", "agent", "evals", "ui"):
+        try:
+            module = importlib.import_module(f"assistant.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"assistant.commands.{name}":
+                continue
+            raise
+        module.register(app)
+
+
+_register_commands()
+
+
+def _report(error: AssistantError, as_json: bool) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps({"error": error.message, "hint": error.hint}) + "\n")
+    console = stderr_console()
+    console.print(f"[bold red]Error:[/] {error.message}", highlight=False)
+    if error.hint:
+        console.print(f"[dim]→ {error.hint}[/]", highlight=False)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the app, turning AssistantError into a one-line message and exit 1."""
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        result = app(args=args, standalone_mode=False)
+    except AssistantError as error:
+        _report(error, "--json" in args)
+        sys.exit(1)
+    except click.exceptions.Abort:
+        stderr_console().print("Aborted.")
+        sys.exit(130)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    sys.exit(result if isinstance(result, int) else 0)

@@ -1,0 +1,62 @@
+"""What every command shares: the resolved settings, JSON output, rich consoles."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from assistant.config import Settings
+from assistant.workspace import Workspace
+
+JSON_HELP = "Print one JSON object on stdout and nothing else."
+
+
+@dataclass(frozen=True)
+class CliState:
+    """Put on the typer context by the global callback."""
+
+    settings: Settings
+
+    @property
+    def workspace(self) -> Workspace:
+        return Workspace(self.settings.workspace).ensure()
+
+
+def state(ctx: typer.Context) -> CliState:
+    """The CliState of this invocation (the root context carries it)."""
+    obj = ctx.find_root().obj
+    if not isinstance(obj, CliState):
+        obj = CliState(Settings.resolve())
+        ctx.find_root().obj = obj
+    return obj
+
+
+def stdout_console() -> Console:
+    return Console()
+
+
+def stderr_console() -> Console:
+    return Console(stderr=True)
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, Path):
+        return str(value)
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def emit_json(obj: Any) -> None:
+    """Write `obj` as one JSON object on stdout (Decimals as strings)."""
+    sys.stdout.write(json.dumps(obj, default=_default, ensure_ascii=False) + "\n")
+    sys.stdout.flush()

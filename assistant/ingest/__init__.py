@@ -1,0 +1,1 @@
+"""Document ingestion: loaders (PDF, DOCX, text), offline OCR, contract-aware chunking."""

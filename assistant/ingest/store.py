@@ -1,0 +1,169 @@
+"""The registry of indexed documents and their page texts, in the workspace's SQLite store.
+
+Page texts are kept so that review and the grounding check can verify a quote against the
+exact page it cites without re-reading the file.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from assistant.errors import NotFoundError
+from assistant.ingest.models import Page
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id      TEXT PRIMARY KEY,
+    source      TEXT NOT NULL,
+    path        TEXT NOT NULL,
+    payer       TEXT,
+    kind        TEXT NOT NULL,
+    sha256      TEXT NOT NULL,
+    pages       INTEGER NOT NULL,
+    chunks      INTEGER NOT NULL,
+    ocr_pages   TEXT NOT NULL DEFAULT '',
+    empty_pages TEXT NOT NULL DEFAULT '',
+    added_at    TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS document_pages (
+    doc_id  TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    seq     INTEGER NOT NULL,
+    page    INTEGER,
+    ocr     INTEGER NOT NULL DEFAULT 0,
+    text    TEXT NOT NULL,
+    PRIMARY KEY (doc_id, seq)
+);
+"""
+
+KINDS = ("contract", "template", "guidance")
+
+
+def ensure_schema(conn: sqlite3.Connection) -> None:
+    conn.executescript(SCHEMA)
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """One indexed document as the registry knows it."""
+
+    doc_id: str
+    source: str
+    path: str
+    payer: str | None
+    kind: str
+    sha256: str
+    pages: int
+    chunks: int
+    ocr_pages: tuple[int, ...]
+    empty_pages: tuple[int, ...]
+    added_at: str
+
+
+def _ints(text: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in text.split(",") if x)
+
+
+def _record(row: sqlite3.Row) -> DocumentRecord:
+    return DocumentRecord(
+        doc_id=row["doc_id"],
+        source=row["source"],
+        path=row["path"],
+        payer=row["payer"],
+        kind=row["kind"],
+        sha256=row["sha256"],
+        pages=row["pages"],
+        chunks=row["chunks"],
+        ocr_pages=_ints(row["ocr_pages"]),
+        empty_pages=_ints(row["empty_pages"]),
+        added_at=row["added_at"],
+    )
+
+
+class DocumentStore:
+    """Read and write the `documents` and `document_pages` tables."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        ensure_schema(conn)
+
+    def list(self, kind: str | None = None, payer: str | None = None) -> list[DocumentRecord]:
+        sql = "SELECT * FROM documents WHERE 1=1"
+        args: list[str] = []
+        if kind:
+            sql += " AND kind = ?"
+            args.append(kind)
+        if payer:
+            sql += " AND lower(payer) = lower(?)"
+            args.append(payer)
+        rows = self.conn.execute(sql + " ORDER BY kind, source", args).fetchall()
+        return [_record(r) for r in rows]
+
+    def find(self, doc_id: str) -> DocumentRecord | None:
+        row = self.conn.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        return _record(row) if row else None
+
+    def resolve(self, ref: str) -> DocumentRecord:
+        """A document by doc_id, or by the source file name it was ingested from."""
+        found = self.find(ref)
+        if found:
+            return found
+        rows = self.conn.execute(
+            "SELECT * FROM documents WHERE source = ? OR lower(source) = lower(?)", (ref, ref)
+        ).fetchall()
+        if len(rows) == 1:
+            return _record(rows[0])
+        if len(rows) > 1:
+            ids = ", ".join(r["doc_id"] for r in rows)
+            raise NotFoundError(
+                f"'{ref}' names {len(rows)} documents ({ids})", "pass the doc_id instead"
+            )
+        raise NotFoundError(
+            f"No indexed document '{ref}'",
+            "list them with `payer-assistant documents`, or add it with `payer-assistant ingest FILE`",
+        )
+
+    def pages(self, doc_id: str) -> list[Page]:
+        rows = self.conn.execute(
+            "SELECT page, ocr, text FROM document_pages WHERE doc_id = ? ORDER BY seq", (doc_id,)
+        ).fetchall()
+        return [Page(number=r["page"], text=r["text"], ocr=bool(r["ocr"])) for r in rows]
+
+    def page_text(self, doc_id: str, page: int | None) -> str | None:
+        """The text of one page (page None: the single page of a text file), or None."""
+        if page is None:
+            row = self.conn.execute(
+                "SELECT text FROM document_pages WHERE doc_id = ? AND page IS NULL", (doc_id,)
+            ).fetchone()
+        else:
+            row = self.conn.execute(
+                "SELECT text FROM document_pages WHERE doc_id = ? AND page = ?", (doc_id, page)
+            ).fetchone()
+        return row["text"] if row else None
+
+    def put(self, record: DocumentRecord, pages: list[Page]) -> None:
+        """Insert or replace a document and its pages (caller owns the transaction)."""
+        self.conn.execute("DELETE FROM document_pages WHERE doc_id = ?", (record.doc_id,))
+        self.conn.execute(
+            "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                record.doc_id,
+                record.source,
+                record.path,
+                record.payer,
+                record.kind,
+                record.sha256,
+                record.pages,
+                record.chunks,
+                ",".join(map(str, record.ocr_pages)),
+                ",".join(map(str, record.empty_pages)),
+                record.added_at,
+            ),
+        )
+        self.conn.executemany(
+            "INSERT INTO document_pages VALUES (?,?,?,?,?)",
+            [(record.doc_id, i, p.number, int(p.ocr), p.text) for i, p in enumerate(pages)],
+        )
+
+    def delete(self, doc_id: str) -> None:
+        self.conn.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
