@@ -1,0 +1,1 @@
+"""Retrieval: offline embeddings, the Chroma index (embedded or server), lexical search, fusion."""

