@@ -1,0 +1,1 @@
+"""Rate analysis: fee schedules, Medicare and market benchmarks, gaps, proposals and solving."""
