@@ -10,7 +10,7 @@ from assistant.errors import InputError
 from assistant.rates.codes import Key, normalize_code, normalize_modifier
 from assistant.rates.money import cents, parse_decimal
 from assistant.rates.store import RateStore, ScheduleInfo
-from assistant.rates.tables import Column, RowErrors, read_table
+from assistant.rates.tables import Column, Row, RowErrors, read_table
 
 CODE = Column("code", ("code", "cpt", "hcpcs", "procedure_code", "cpt_code", "hcpcs_code"))
 MODIFIER = Column("modifier", ("modifier", "mod"), required=False)
@@ -43,15 +43,10 @@ def read_rate_file(path: Path, *, allow_zero: bool = True) -> RateFile:
     first_row: dict[Key, int] = {}
     descriptions: dict[Key, str] = {}
     for row in read_table(path, (CODE, MODIFIER, RATE, DESCRIPTION)):
-        try:
-            key = (normalize_code(row.cells["code"]), normalize_modifier(row.cells.get("modifier")))
-            rate = cents(parse_decimal(row.cells["rate"]))
-        except InputError as exc:
-            errors.add(row.number, exc.message)
+        parsed = _keyed_number(row, "rate", errors)
+        if parsed is None:
             continue
-        except ValueError as exc:
-            errors.add(row.number, f"rate {exc}")
-            continue
+        key, rate = parsed[0], cents(parsed[1])
         if rate == 0 and not allow_zero:
             errors.add(row.number, "rate is 0.00 (a benchmark rate must be above zero)")
             continue
@@ -81,15 +76,10 @@ def read_volume_file(path: Path) -> VolumeFile:
     merged = 0
     for row in read_table(path, (PAYER, CODE, MODIFIER, UNITS)):
         payer = str(row.cells["payer"] or "").strip()
-        try:
-            key = (normalize_code(row.cells["code"]), normalize_modifier(row.cells.get("modifier")))
-            count = parse_decimal(row.cells["units"])
-        except InputError as exc:
-            errors.add(row.number, exc.message)
+        parsed = _keyed_number(row, "units", errors)
+        if parsed is None:
             continue
-        except ValueError as exc:
-            errors.add(row.number, f"units {exc}")
-            continue
+        key, count = parsed
         if not payer:
             errors.add(row.number, "payer is empty")
             continue
@@ -149,6 +139,18 @@ def import_survey(store: RateStore, path: Path, name: str) -> int:
     parsed = read_rate_file(path, allow_zero=False)
     store.replace_benchmark(name, "survey", parsed.rates, source=path.name)
     return len(parsed.rates)
+
+
+def _keyed_number(row: Row, column: str, errors: RowErrors) -> tuple[Key, Decimal] | None:
+    """The row's (code, modifier) and its number in `column`; None after recording an error."""
+    try:
+        key = (normalize_code(row.cells["code"]), normalize_modifier(row.cells.get("modifier")))
+        return key, parse_decimal(row.cells[column])
+    except InputError as exc:
+        errors.add(row.number, exc.message)
+    except ValueError as exc:
+        errors.add(row.number, f"{column} {exc}")
+    return None
 
 
 def _label(key: Key) -> str:
