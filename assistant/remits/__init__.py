@@ -1,0 +1,1 @@
+"""Remittances: X12 835 import, actual reimbursement, underpayments and denial trends."""

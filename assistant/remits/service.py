@@ -1,0 +1,248 @@
+"""Remittance services for the CLI, the agent and the rate tools: import, reimbursement, denials."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import InputError, NotFoundError
+from assistant.remits.analysis import (
+    DenialReport,
+    ReimbursementReport,
+    SettledClaim,
+    Settlement,
+    UnderpaymentReport,
+    cents,
+    count_volumes,
+    find_underpayments,
+    settle_reversals,
+    summarize_denials,
+    summarize_reimbursement,
+)
+from assistant.remits.parser import read_remittances
+from assistant.remits.reasons import load_reason_codes
+from assistant.remits.store import RemitStore, ensure_schema
+from assistant.workspace import transaction
+
+_IMPORT_HINT = "import them with `payer-assistant import remits FILE_OR_FOLDER --payer NAME`"
+
+
+@dataclass(frozen=True)
+class FileImport:
+    """What importing one file did. `imbalances` name each payment that does not reconcile."""
+
+    file: str
+    payments: int
+    duplicates: int
+    claims: int
+    lines: int
+    total_paid: Decimal
+    imbalances: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "payments": self.payments,
+            "duplicates": self.duplicates,
+            "claims": self.claims,
+            "lines": self.lines,
+            "total_paid": cents(self.total_paid),
+            "imbalances": list(self.imbalances),
+            "warnings": list(self.warnings),
+        }
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """Files imported and files refused (with the reason), in the order given."""
+
+    imported: tuple[FileImport, ...]
+    refused: tuple[tuple[str, str], ...]
+    skipped: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "imported": [f.to_json() for f in self.imported],
+            "refused": [{"file": f, "error": e} for f, e in self.refused],
+            "skipped": list(self.skipped),
+        }
+
+
+def expand_paths(paths: Sequence[Path]) -> tuple[list[Path], list[str]]:
+    """Files named directly, plus the X12 files of named folders (recursively).
+
+    Files inside a folder that do not start with an ISA header are skipped and listed, so a
+    folder of remittances with a README beside them imports cleanly.
+    """
+    files: list[Path] = []
+    skipped: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(p for p in path.rglob("*") if p.is_file()):
+                if child.name.startswith("."):
+                    continue
+                (files if _looks_like_x12(child) else skipped).append(child)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise InputError(f"No such file or folder: {path}", "check the path and try again")
+    return files, [str(s) for s in skipped]
+
+
+def _looks_like_x12(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(16).lstrip().startswith(b"ISA")
+
+
+def import_file(
+    conn: sqlite3.Connection, path: Path, payer: str | None = None, strict: bool = False
+) -> FileImport:
+    """Import one 835 file in one transaction: all of its payments, or nothing.
+
+    A payment already stored (same payer id and trace number) is skipped, so re-importing a
+    file is a no-op. A payment whose BPR total differs from Σ claim payments − Σ PLB is
+    imported with a warning naming the difference, or refused when `strict`.
+    """
+    ensure_schema(conn)
+    payments = duplicates = claims = lines = 0
+    total = Decimal(0)
+    imbalances: list[str] = []
+    warnings: list[str] = []
+    with transaction(conn):
+        store = RemitStore(conn)
+        for remittance in read_remittances(path):
+            if store.contains(remittance):
+                duplicates += 1
+                continue
+            if remittance.imbalance != 0:
+                message = (
+                    f"payment {remittance.trace_number}: BPR total {remittance.total_paid} "
+                    f"but claims minus provider adjustments come to "
+                    f"{remittance.claims_paid - remittance.provider_adjustment_total} "
+                    f"(difference {remittance.imbalance})"
+                )
+                if strict:
+                    raise InputError(
+                        f"{path.name} does not balance: {message}",
+                        "import it without --strict to keep it with a warning, "
+                        "or ask the payer for a corrected remittance",
+                    )
+                imbalances.append(message)
+            store.save(payer or remittance.payer_name, remittance)
+            payments += 1
+            claims += len(remittance.claims)
+            lines += remittance.line_count
+            total += remittance.total_paid
+            warnings.extend(remittance.warnings)
+    return FileImport(
+        path.name, payments, duplicates, claims, lines, total, tuple(imbalances), tuple(warnings)
+    )
+
+
+def import_paths(
+    conn: sqlite3.Connection,
+    paths: Sequence[Path],
+    payer: str | None = None,
+    strict: bool = False,
+) -> ImportReport:
+    """Import each file on its own; a refused file is reported and the others still import."""
+    files, skipped = expand_paths(paths)
+    if not files:
+        raise InputError(
+            "No X12 835 files found in " + ", ".join(str(p) for p in paths),
+            "pass 835 files or a folder holding them",
+        )
+    imported: list[FileImport] = []
+    refused: list[tuple[str, str]] = []
+    for path in files:
+        try:
+            imported.append(import_file(conn, path, payer, strict))
+        except InputError as error:
+            refused.append((str(path), str(error.message)))
+    return ImportReport(tuple(imported), tuple(refused), tuple(skipped))
+
+
+def remit_payers(conn: sqlite3.Connection) -> list[str]:
+    """Payers with imported remittances."""
+    ensure_schema(conn)
+    return RemitStore(conn).payers()
+
+
+def _settle(
+    conn: sqlite3.Connection,
+    payer: str,
+    since: date | None,
+    until: date | None,
+    also: str | None = None,
+) -> tuple[str, Settlement]:
+    """Reversal-settled claims of `payer` (or, failing that name, of `also`)."""
+    ensure_schema(conn)
+    store = RemitStore(conn)
+    name = store.resolve_payer(payer) or (store.resolve_payer(also) if also else None)
+    if name is None:
+        known = ", ".join(store.payers()) or "none yet"
+        raise NotFoundError(
+            f"No remittances for payer '{payer}' (payers with remittances: {known})",
+            f"{_IMPORT_HINT}, or use one of the names listed",
+        )
+    return name, settle_reversals(store.payments(name, since, until))
+
+
+def underpayments(
+    conn: sqlite3.Connection,
+    payer: str,
+    since: date | None = None,
+    until: date | None = None,
+) -> UnderpaymentReport:
+    """Lines `payer` allowed below its contracted fee schedule (payment dates since…until)."""
+    from assistant.rates.store import RateStore
+
+    rates = RateStore(conn)
+    canonical = rates.resolve_payer(payer)
+    schedule = rates.fee_schedule(canonical)
+    # Remittances may be filed under the rates' canonical name or under the alias asked for.
+    name, settlement = _settle(conn, payer, since, until, also=canonical)
+    return find_underpayments(name, settlement.claims, schedule, since, until)
+
+
+def denials(
+    conn: sqlite3.Connection,
+    payer: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> DenialReport:
+    """Denial rates, adjustment reasons and monthly denials for one payer or all of them."""
+    names = [payer] if payer else remit_payers(conn)
+    if not names:
+        raise NotFoundError("No remittances imported yet", _IMPORT_HINT)
+    claims: list[SettledClaim] = []
+    for name in names:
+        claims.extend(_settle(conn, name, since, until)[1].claims)
+    return summarize_denials(claims, load_reason_codes(), since, until)
+
+
+def actual_reimbursement(
+    conn: sqlite3.Connection,
+    payer: str,
+    since: date | None = None,
+    until: date | None = None,
+) -> ReimbursementReport:
+    """What `payer` really allowed and paid per code: mean and median per unit, units, totals."""
+    name, settlement = _settle(conn, payer, since, until)
+    return summarize_reimbursement(name, settlement.claims)
+
+
+def volumes_from_remits(
+    conn: sqlite3.Connection,
+    payer: str,
+    since: date | None = None,
+    until: date | None = None,
+) -> dict[tuple[str, str], Decimal]:
+    """Units billed to `payer` per (code, modifier), for the rate tools' `--volumes-from remits`."""
+    return count_volumes(_settle(conn, payer, since, until)[1].claims)
