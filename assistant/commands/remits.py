@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -94,19 +95,13 @@ def underpayments_command(
     """Lines a payer allowed below the contracted fee schedule (allowed = paid + patient share)."""
     from assistant.remits.service import underpayments
 
-    conn = state(ctx).workspace.connect()
-    try:
-        report = underpayments(conn, payer, _date(since, "--since"), _date(until, "--until"))
-    finally:
-        conn.close()
-    data = report.to_json()
-    if csv_path is not None:
-        _write_csv(csv_path, data["lines"])
+    start, end = _date(since, "--since"), _date(until, "--until")
+    data = _report(ctx, lambda conn: underpayments(conn, payer, start, end), csv_path, "lines")
     if as_json:
         emit_json(data)
         return
     console = stdout_console()
-    by_code = Table(title=f"Underpayments by code — {report.payer}")
+    by_code = Table(title=f"Underpayments by code — {data['payer']}")
     for column in ("Code", "Mod", "Contract", "Lines checked", "Underpaid", "Shortfall"):
         by_code.add_column(column, justify="left" if column in ("Code", "Mod") else "right")
     for code in data["codes"]:
@@ -160,14 +155,8 @@ def denials_command(
     """Denial rates and the adjustment reasons (CO-45, CO-97, PR-1 …) behind them, by payer."""
     from assistant.remits.service import denials
 
-    conn = state(ctx).workspace.connect()
-    try:
-        report = denials(conn, payer, _date(since, "--since"), _date(until, "--until"))
-    finally:
-        conn.close()
-    data = report.to_json()
-    if csv_path is not None:
-        _write_csv(csv_path, data["reasons"])
+    start, end = _date(since, "--since"), _date(until, "--until")
+    data = _report(ctx, lambda conn: denials(conn, payer, start, end), csv_path, "reasons")
     if as_json:
         emit_json(data)
         return
@@ -226,7 +215,9 @@ def reimbursement_command(
     if as_json:
         emit_json(data)
         return
-    table = Table(title=f"Actual reimbursement — {report.payer} (total paid ${data['total_paid']})")
+    table = Table(
+        title=f"Actual reimbursement — {data['payer']} (total paid ${data['total_paid']})"
+    )
     columns = ("Code", "Mod", "Lines", "Units", "Allowed/unit", "Median", "Paid/unit", "Paid")
     for column in columns:
         table.add_column(column, justify="left" if column in ("Code", "Mod") else "right")
@@ -242,6 +233,23 @@ def reimbursement_command(
             str(row["total_paid"]),
         )
     stdout_console().print(table)
+
+
+def _report(
+    ctx: typer.Context,
+    call: Callable[[sqlite3.Connection], Any],
+    csv_path: Path | None,
+    rows: str,
+) -> dict[str, Any]:
+    """Run a service on the workspace, return its JSON form, and write `rows` to CSV if asked."""
+    conn = state(ctx).workspace.connect()
+    try:
+        data: dict[str, Any] = call(conn).to_json()
+    finally:
+        conn.close()
+    if csv_path is not None:
+        _write_csv(csv_path, data[rows])
+    return data
 
 
 def _date(value: str | None, option: str) -> date | None:
