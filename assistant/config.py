@@ -44,7 +44,9 @@ class Settings(BaseModel):
     ) -> Settings:
         """Flags win over `PAYER_ASSISTANT_*` environment variables, which win over defaults."""
         env = os.environ
-        ws = workspace or (Path(env["PAYER_ASSISTANT_HOME"]) if env.get("PAYER_ASSISTANT_HOME") else None)
+        ws = workspace or (
+            Path(env["PAYER_ASSISTANT_HOME"]) if env.get("PAYER_ASSISTANT_HOME") else None
+        )
         return cls(
             workspace=(ws or default_workspace()).expanduser(),
             chroma_url=chroma_url or env.get("PAYER_ASSISTANT_CHROMA_URL") or None,

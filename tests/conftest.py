@@ -19,10 +19,49 @@ SHARED_DATA = REPO.parent / "shared" / "data"
 def shared_data() -> Path:
     """../shared/data, read in place (never copied into the repository)."""
     if not SHARED_DATA.is_dir():
-        pytest.fail(f"shared data folder missing: expected ../shared/data next to the repo")
+        pytest.fail("shared data folder missing: expected ../shared/data next to the repo")
     return SHARED_DATA
 
 
 @pytest.fixture
 def workspace_dir(tmp_path: Path) -> Path:
     return tmp_path / "ws"
+
+
+class HashingEmbedder:
+    """Deterministic bag-of-words embedder for plumbing tests (no model load)."""
+
+    name = "hashing-test"
+    dim = 128
+
+    def _vector(self, text: str) -> list[float]:
+        import hashlib
+        import math
+        import re
+
+        vec = [0.0] * self.dim
+        for word in re.findall(r"[a-z0-9]+", text.lower()):
+            h = int(hashlib.md5(word.encode()).hexdigest(), 16)
+            vec[h % self.dim] += 1.0
+        norm = math.sqrt(sum(v * v for v in vec)) or 1.0
+        return [v / norm for v in vec]
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [self._vector(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._vector(text)
+
+
+@pytest.fixture
+def fake_embedder() -> HashingEmbedder:
+    return HashingEmbedder()
+
+
+@pytest.fixture
+def fake_services(workspace_dir: Path, fake_embedder: HashingEmbedder):  # type: ignore[no-untyped-def]
+    """Services on an empty workspace with embedded Chroma and the hashing embedder."""
+    from assistant.config import Settings
+    from assistant.services import Services
+
+    return Services(Settings(workspace=workspace_dir), embedder_factory=lambda: fake_embedder)

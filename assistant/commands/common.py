@@ -7,13 +7,16 @@ import sys
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 
 from assistant.config import Settings
 from assistant.workspace import Workspace
+
+if TYPE_CHECKING:
+    from assistant.services import Services
 
 JSON_HELP = "Print one JSON object on stdout and nothing else."
 
@@ -60,3 +63,15 @@ def emit_json(obj: Any) -> None:
     """Write `obj` as one JSON object on stdout (Decimals as strings)."""
     sys.stdout.write(json.dumps(obj, default=_default, ensure_ascii=False) + "\n")
     sys.stdout.flush()
+
+
+def services(ctx: typer.Context) -> Services:
+    """The invocation's Services (opened lazily, shared by every command in it)."""
+    from assistant.services import Services
+
+    root = ctx.find_root()
+    existing = root.meta.get("payer_assistant.services")
+    if existing is None:
+        existing = Services(state(ctx).settings)
+        root.meta["payer_assistant.services"] = existing
+    return existing  # type: ignore[no-any-return]

@@ -6,6 +6,7 @@ exact page it cites without re-reading the file.
 
 from __future__ import annotations
 
+import builtins
 import sqlite3
 from dataclasses import dataclass
 
@@ -120,10 +121,10 @@ class DocumentStore:
             )
         raise NotFoundError(
             f"No indexed document '{ref}'",
-            "list them with `payer-assistant documents`, or add it with `payer-assistant ingest FILE`",
+            "see `payer-assistant documents`; add one with `payer-assistant ingest FILE`",
         )
 
-    def pages(self, doc_id: str) -> list[Page]:
+    def pages(self, doc_id: str) -> builtins.list[Page]:
         rows = self.conn.execute(
             "SELECT page, ocr, text FROM document_pages WHERE doc_id = ? ORDER BY seq", (doc_id,)
         ).fetchall()
@@ -141,7 +142,7 @@ class DocumentStore:
             ).fetchone()
         return row["text"] if row else None
 
-    def put(self, record: DocumentRecord, pages: list[Page]) -> None:
+    def put(self, record: DocumentRecord, pages: builtins.list[Page]) -> None:
         """Insert or replace a document and its pages (caller owns the transaction)."""
         self.conn.execute("DELETE FROM document_pages WHERE doc_id = ?", (record.doc_id,))
         self.conn.execute(

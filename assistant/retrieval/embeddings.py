@@ -44,7 +44,10 @@ class SentenceTransformerEmbedder:
             return []
         with self._lock:
             vectors = self._model.encode(
-                texts, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
+                texts,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                show_progress_bar=False,
             )
         return [v.tolist() for v in vectors]
 

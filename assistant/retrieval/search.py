@@ -1,0 +1,159 @@
+"""Cited search: vector and lexical retrieval fused, filtered by payer, kind or document."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import Literal
+
+from assistant.ingest.store import DocumentRecord, DocumentStore
+from assistant.retrieval.embeddings import Embedder
+from assistant.retrieval.lexical import LexicalIndex, StoredChunk
+from assistant.retrieval.vector import VectorIndex
+
+Mode = Literal["hybrid", "vector", "lexical"]
+RRF_K = 60
+# How deep each retriever looks before fusion; fusion needs more than k candidates.
+CANDIDATES = 40
+# A query names one document when that document's identifying text outscores the next by this
+# factor (see `Retriever.route`); measured on the CUAD queries, see bench/bench_retrieval.py.
+ROUTE_RATIO = 1.5
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One retrieved chunk with everything needed to cite it."""
+
+    chunk_id: str
+    doc_id: str
+    source: str
+    kind: str
+    payer: str | None
+    page: int | None
+    page_end: int | None
+    section: str | None
+    headings: tuple[str, ...]
+    text: str
+    score: float
+    start: int
+    end: int
+    ocr: bool
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "doc_id": self.doc_id,
+            "source": self.source,
+            "page": self.page,
+            "page_end": self.page_end,
+            "section": self.section,
+            "text": self.text,
+            "score": round(self.score, 6),
+        }
+
+
+def fuse(rankings: list[list[str]], weights: list[float] | None = None) -> list[tuple[str, float]]:
+    """Weighted reciprocal-rank fusion of ranked id lists; best first."""
+    weights = weights or [1.0] * len(rankings)
+    scores: dict[str, float] = {}
+    for ranking, weight in zip(rankings, weights, strict=True):
+        for rank, item in enumerate(ranking):
+            scores[item] = scores.get(item, 0.0) + weight / (RRF_K + rank + 1)
+    return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+class Retriever:
+    """Searches the workspace's chunks; built once and reused (the embedder is the slow part)."""
+
+    def __init__(self, conn: sqlite3.Connection, index: VectorIndex, embedder: Embedder) -> None:
+        self.conn = conn
+        self.index = index
+        self.embedder = embedder
+        self.documents = DocumentStore(conn)
+        self.lexical = LexicalIndex(conn)
+
+    def _scope(
+        self, payer: str | None, kind: str | None, doc_ids: list[str] | None
+    ) -> dict[str, DocumentRecord]:
+        docs = {d.doc_id: d for d in self.documents.list(kind=kind, payer=payer)}
+        if doc_ids is not None:
+            docs = {i: d for i, d in docs.items() if i in set(doc_ids)}
+        return docs
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        payer: str | None = None,
+        kind: str | None = None,
+        doc_ids: list[str] | None = None,
+        mode: Mode = "hybrid",
+        route: bool = True,
+    ) -> list[SearchHit]:
+        docs = self._scope(payer, kind, doc_ids)
+        if not docs or not query.strip():
+            return []
+        filtered = payer is not None or kind is not None or doc_ids is not None
+        if route and len(docs) > 1:
+            named = self.route(query, list(docs))
+            if named is not None:
+                docs = {named: docs[named]}
+                filtered = True
+        scope_ids = list(docs) if filtered else None
+        depth = max(CANDIDATES, 4 * k)
+        rankings: list[list[str]] = []
+        raw: dict[str, float] = {}
+        if mode in ("hybrid", "vector"):
+            where = None
+            if scope_ids is not None:
+                where = (
+                    {"doc_id": scope_ids[0]}
+                    if len(scope_ids) == 1
+                    else {"doc_id": {"$in": scope_ids}}
+                )
+            vec = self.index.query(self.embedder.embed_query(query), depth, where)
+            rankings.append([cid for cid, _ in vec])
+            raw.update(vec)
+        if mode in ("hybrid", "lexical"):
+            lex = self.lexical.search(query, depth, scope_ids)
+            rankings.append([cid for cid, _ in lex])
+            if mode == "lexical":
+                raw.update(lex)
+        ranked = fuse(rankings) if mode == "hybrid" else [(c, raw[c]) for c in rankings[0]]
+        live = self.lexical.get([cid for cid, _ in ranked])
+        hits: list[SearchHit] = []
+        for cid, score in ranked:
+            chunk = live.get(cid)
+            if chunk is None or chunk.doc_id not in docs:
+                continue  # a vector left over from an interrupted re-ingest, or out of scope
+            hits.append(_hit(chunk, docs[chunk.doc_id], score))
+            if len(hits) == k:
+                break
+        return hits
+
+    def route(self, query: str, doc_ids: list[str]) -> str | None:
+        """The one document the query names (by title, parties or payer), if it clearly does."""
+        ranked = self.lexical.rank_documents(query, doc_ids)
+        if not ranked:
+            return None
+        if len(ranked) == 1 or ranked[0][1] >= ROUTE_RATIO * ranked[1][1]:
+            return ranked[0][0]
+        return None
+
+
+def _hit(chunk: StoredChunk, doc: DocumentRecord, score: float) -> SearchHit:
+    return SearchHit(
+        chunk_id=chunk.chunk_id,
+        doc_id=chunk.doc_id,
+        source=doc.source,
+        kind=doc.kind,
+        payer=doc.payer,
+        page=chunk.page,
+        page_end=chunk.page_end,
+        section=chunk.section,
+        headings=chunk.headings,
+        text=chunk.text,
+        score=score,
+        start=chunk.start,
+        end=chunk.end,
+        ocr=chunk.ocr,
+    )

@@ -1,0 +1,62 @@
+"""One factory for the workspace's services, shared by the CLI, the app and the tests.
+
+Everything heavy (the SQLite store, Chroma, the embedding model) opens on first use, so
+`--help` and the app's first paint never wait for it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from assistant.config import Settings
+from assistant.retrieval.embeddings import Embedder, load_embedder
+from assistant.retrieval.vector import VectorIndex
+from assistant.workspace import Workspace
+
+if TYPE_CHECKING:
+    from assistant.ingest.service import Ingestor
+    from assistant.retrieval.search import Retriever
+
+
+class Services:
+    """The workspace's store, indexes and embedder, opened lazily and once."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        embedder_factory: Callable[[], Embedder] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.workspace = Workspace(settings.workspace).ensure()
+        self._embedder_factory = embedder_factory or (
+            lambda: load_embedder(settings.embedding_model)
+        )
+        self._lock = threading.RLock()
+
+    @cached_property
+    def conn(self) -> sqlite3.Connection:
+        return self.workspace.connect()
+
+    @cached_property
+    def index(self) -> VectorIndex:
+        with self._lock:
+            return VectorIndex.open(self.workspace.chroma_path, self.settings.chroma_url)
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        with self._lock:
+            return self._embedder_factory()
+
+    def retriever(self) -> Retriever:
+        from assistant.retrieval.search import Retriever
+
+        return Retriever(self.conn, self.index, self.embedder)
+
+    def ingestor(self) -> Ingestor:
+        from assistant.ingest.service import Ingestor
+
+        return Ingestor(self.conn, self.index, lambda: self.embedder)
