@@ -53,6 +53,10 @@ def _money(value: str | None) -> str:
     return f"${Decimal(value):,.2f}"
 
 
+def _code_label(row: dict[str, Any]) -> str:
+    return row["code"] + (f"-{row['modifier']}" if row["modifier"] else "")
+
+
 def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}%"
 
@@ -109,7 +113,7 @@ def render_gap(result: GapResult, limit: int | None = None) -> Table:
     rows = data["rows"][:limit] if limit else data["rows"]
     for row in rows:
         table.add_row(
-            row["code"] + (f"-{row['modifier']}" if row["modifier"] else ""),
+            _code_label(row),
             _money(row["rate"]),
             _money(row["benchmark_rate"]),
             _pct(row["pct_of_benchmark"]),
@@ -131,7 +135,7 @@ def render_top(result: TopCodesResult) -> Table:
         table.add_column(name, justify="left" if name == "Code" else "right")
     for row in data["rows"]:
         table.add_row(
-            row["code"] + (f"-{row['modifier']}" if row["modifier"] else ""),
+            _code_label(row),
             _units(row["units"]),
             _money(row["revenue"]),
             _pct(row["share"]),
@@ -155,8 +159,7 @@ def render_payer_comparison(result: PayerComparison) -> Table:
             else "—"
             for p in result.payers
         ]
-        code = row["code"] + (f"-{row['modifier']}" if row["modifier"] else "")
-        table.add_row(code, _money(row["benchmark_rate"]), *cells)
+        table.add_row(_code_label(row), _money(row["benchmark_rate"]), *cells)
     basket = data["basket_pct_of_benchmark"]
     table.add_section()
     table.add_row("All codes", "", *(_pct(basket[p]) for p in result.payers))
@@ -208,7 +211,7 @@ def render_proposal(result: ProposalResult, limit: int | None = None) -> Table:
     rows = sorted(data["rows"], key=lambda r: -abs(Decimal(r["delta"])))
     for row in rows[:limit] if limit else rows:
         table.add_row(
-            row["code"] + (f"-{row['modifier']}" if row["modifier"] else ""),
+            _code_label(row),
             _money(row["current_rate"]),
             _money(row["proposed_rate"]),
             _units(row["units"]),
