@@ -65,3 +65,18 @@ def fake_services(workspace_dir: Path, fake_embedder: HashingEmbedder):  # type:
     from assistant.services import Services
 
     return Services(Settings(workspace=workspace_dir), embedder_factory=lambda: fake_embedder)
+
+
+@pytest.fixture(scope="session")
+def demo_services(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The demo workspace (synthetic practice, demo contracts, the real TN contract and
+    template, guidance) built once per test session with the real embedding model."""
+    from assistant.config import Settings
+    from assistant.demo import build_demo_workspace
+    from assistant.services import Services
+
+    svc = Services(Settings(workspace=tmp_path_factory.mktemp("demo") / "ws"))
+    outcomes = build_demo_workspace(svc, include_shared=True)
+    failed = [o for o in outcomes if o.status == "failed"]
+    assert not failed, failed
+    return svc

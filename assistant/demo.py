@@ -1,0 +1,117 @@
+"""The demo workspace: the SYNTHETIC Riverbend practice, its contracts, and the real TN contract.
+
+`python -m assistant.demo --workspace DIR` (what `make demo` runs) builds it once and opens the
+assistant on it; rebuilding is cheap because unchanged files are skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from assistant.config import Settings
+from assistant.ingest.service import IngestOutcome, Progress, ensure_guidance
+from assistant.services import Services
+
+DEMO_CONTRACTS = {
+    "aetna-agreement.md": "Aetna",
+    "unitedhealthcare-agreement.md": "UnitedHealthcare",
+    "blue-cross-agreement.md": "Blue Cross",
+    "cigna-agreement.md": "Cigna",
+}
+# The real redacted payer agreement and template (payer name blacked out in the PDFs).
+TN_PAYER = "TN Health Plan"
+TN_FILES = {"TN_Contract4_Redacted.pdf": "contract", "TN_Standard_Template_Redacted.pdf": "template"}
+
+
+def demo_contracts_dir() -> Path:
+    return Path(__file__).resolve().parent / "demo_data" / "contracts"
+
+
+def shared_contracts_dir() -> Path:
+    """../shared/data/payer_contracts next to the checkout, where this machine keeps it."""
+    return Path(__file__).resolve().parents[2] / "shared" / "data" / "payer_contracts"
+
+
+def build_demo_workspace(
+    svc: Services, include_shared: bool = True, progress: Progress | None = None
+) -> list[IngestOutcome]:
+    """Load the demo practice's rates (once) and index its contracts and the guidance."""
+    from assistant.rates.demo import load_demo_practice
+    from assistant.rates.store import RateStore
+
+    if "Aetna" not in RateStore(svc.conn).payers():
+        load_demo_practice(svc.conn)
+    ingestor = svc.ingestor()
+    outcomes = ensure_guidance(ingestor, progress)
+    folder = demo_contracts_dir()
+    for name, payer in DEMO_CONTRACTS.items():
+        outcomes += ingestor.ingest([folder / name], payer=payer, kind="contract", progress=progress)
+    shared = shared_contracts_dir()
+    if include_shared and shared.is_dir():
+        for name, kind in TN_FILES.items():
+            if (shared / name).is_file():
+                outcomes += ingestor.ingest(
+                    [shared / name], payer=TN_PAYER, kind=kind, progress=progress
+                )
+    return outcomes
+
+
+def _walkthrough(workspace: Path) -> None:
+    """A scripted tour of the CLI, for when the terminal app is not available."""
+    import shlex
+    import subprocess
+
+    steps = [
+        "documents",
+        "gap --payer Aetna",
+        "model --payer Aetna --across-the-board 0 --carve-out office-em=3",
+        "search 'timely filing' --payer Aetna -k 2",
+    ]
+    for step in steps:
+        print(f"\n$ payer-assistant {step}", flush=True)
+        subprocess.run(
+            [sys.executable, "-m", "assistant", "--workspace", str(workspace), *shlex.split(step)],
+            check=False,
+        )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Build the demo workspace and open the assistant.")
+    parser.add_argument("--workspace", type=Path, default=Path(".demo-workspace"))
+    parser.add_argument("--no-app", action="store_true", help="Run the CLI walkthrough instead.")
+    args = parser.parse_args(argv)
+
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    svc = Services(Settings.resolve(workspace=args.workspace))
+    console.print(f"Building the demo workspace in [bold]{args.workspace}[/] …")
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console
+    ) as bar:
+        task = bar.add_task("starting", total=1)
+
+        def report(description: str, done: float, total: float) -> None:
+            bar.update(task, description=description, completed=done, total=max(total, 1))
+
+        outcomes = build_demo_workspace(svc, progress=report)
+    failed = [o for o in outcomes if o.status == "failed"]
+    for o in failed:
+        console.print(f"[red]Could not index {o.source}:[/] {o.error}")
+    svc.conn.close()
+    if args.no_app:
+        _walkthrough(args.workspace)
+        return
+    try:
+        from assistant.ui.app import run_app
+    except ImportError:
+        _walkthrough(args.workspace)
+        return
+    run_app(Settings.resolve(workspace=args.workspace))
+
+
+if __name__ == "__main__":
+    main()
