@@ -22,7 +22,10 @@ DEMO_CONTRACTS = {
 }
 # The real redacted payer agreement and template (payer name blacked out in the PDFs).
 TN_PAYER = "TN Health Plan"
-TN_FILES = {"TN_Contract4_Redacted.pdf": "contract", "TN_Standard_Template_Redacted.pdf": "template"}
+TN_FILES = {
+    "TN_Contract4_Redacted.pdf": "contract",
+    "TN_Standard_Template_Redacted.pdf": "template",
+}
 
 
 def demo_contracts_dir() -> Path:
@@ -47,7 +50,9 @@ def build_demo_workspace(
     outcomes = ensure_guidance(ingestor, progress)
     folder = demo_contracts_dir()
     for name, payer in DEMO_CONTRACTS.items():
-        outcomes += ingestor.ingest([folder / name], payer=payer, kind="contract", progress=progress)
+        outcomes += ingestor.ingest(
+            [folder / name], payer=payer, kind="contract", progress=progress
+        )
     shared = shared_contracts_dir()
     if include_shared and shared.is_dir():
         for name, kind in TN_FILES.items():
