@@ -1,4 +1,4 @@
-"""Run every benchmark in bench/ in turn (each compares against its own baseline) and print figures."""
+"""Run every benchmark in bench/ in turn; each compares against its own baseline."""
 
 from __future__ import annotations
 
