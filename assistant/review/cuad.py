@@ -1,0 +1,185 @@
+"""Clause detection measured on the CUAD sample: per-category precision and recall of presence."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.errors import InputError
+from assistant.ingest.models import Page
+from assistant.review.checklist import Checklist, load_checklist
+from assistant.review.extraction import review_pages
+from assistant.review.models import ContractReview
+
+SAMPLE_FILE = "cuad_sample_qa.jsonl"
+
+
+def _found(item_id: str) -> Callable[[ContractReview], bool]:
+    def predicate(review: ContractReview) -> bool:
+        return review.item(item_id).status in ("present", "red_flag")
+
+    return predicate
+
+
+def _renews(review: ContractReview) -> bool:
+    return any(v.value.get("renews") for v in review.item("auto_renewal").values)
+
+
+def _renewal_exit(review: ContractReview) -> bool:
+    # A renewing agreement can be left either by a non-renewal notice or, once it runs on
+    # automatically, by the without-cause termination notice: both are "how to stop renewal".
+    values = [v.value for v in review.item("auto_renewal").values]
+    if any("non_renewal_notice" in v for v in values):
+        return True
+    automatic = any(v.get("automatic") for v in values)
+    return automatic and _found("termination_without_cause")(review)
+
+
+@dataclass(frozen=True)
+class CategoryMap:
+    """How one CUAD category is answered from a review."""
+
+    category: str
+    item_id: str
+    predicate: Callable[[ContractReview], bool]
+
+
+CATEGORY_MAP: tuple[CategoryMap, ...] = (
+    CategoryMap("Parties", "parties", _found("parties")),
+    CategoryMap("Renewal Term", "auto_renewal", _renews),
+    CategoryMap("Notice Period To Terminate Renewal", "auto_renewal", _renewal_exit),
+    CategoryMap("Governing Law", "governing_law", _found("governing_law")),
+    CategoryMap(
+        "Termination For Convenience",
+        "termination_without_cause",
+        _found("termination_without_cause"),
+    ),
+    CategoryMap("Anti-Assignment", "assignment", _found("assignment")),
+    CategoryMap("Most Favored Nation", "most_favored_nation", _found("most_favored_nation")),
+    CategoryMap("Audit Rights", "records_and_audit", _found("records_and_audit")),
+    CategoryMap("Insurance", "insurance", _found("insurance")),
+    CategoryMap("Cap On Liability", "limitation_of_liability", _found("limitation_of_liability")),
+)
+"""The CUAD categories the checklist shares. Effective Date, Expiration Date and Uncapped
+Liability have no checklist item and are not scored."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One labelled row: what CUAD says and what the review said."""
+
+    row_id: str
+    category: str
+    document: str
+    expected: bool
+    predicted: bool
+
+
+@dataclass(frozen=True)
+class CategoryScore:
+    category: str
+    item_id: str
+    tp: int
+    fp: int
+    fn: int
+    tn: int
+
+    @property
+    def precision(self) -> float | None:
+        """Share of "present" answers that were right; None when nothing was called present."""
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
+
+    @property
+    def recall(self) -> float | None:
+        """Share of real clauses found; None when the sample has none."""
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
+
+    @property
+    def absent_correct(self) -> str:
+        return f"{self.tn}/{self.tn + self.fp}"
+
+
+@dataclass(frozen=True)
+class CuadReport:
+    scores: tuple[CategoryScore, ...]
+    outcomes: tuple[Outcome, ...]
+
+    @property
+    def errors(self) -> tuple[Outcome, ...]:
+        return tuple(o for o in self.outcomes if o.expected != o.predicted)
+
+
+def load_rows(cuad_dir: Path) -> list[dict[str, object]]:
+    path = cuad_dir / SAMPLE_FILE
+    if not path.is_file():
+        raise InputError(
+            f"No CUAD sample at {path}", f"pass the folder that holds {SAMPLE_FILE} and txt/"
+        )
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def review_text_file(path: Path, checklist: Checklist) -> ContractReview:
+    """Review a plain-text contract (one page without a number)."""
+    text = path.read_text(encoding="utf-8", errors="replace")
+    return review_pages([Page(number=None, text=text)], checklist, source=path.name)
+
+
+def evaluate_cuad(cuad_dir: Path, checklist: Checklist | None = None) -> CuadReport:
+    """Review each CUAD contract once and score every mapped category's present/absent calls."""
+    checklist = checklist or load_checklist()
+    rows = load_rows(cuad_dir)
+    reviews: dict[str, ContractReview] = {}
+    outcomes = []
+    mapping = {m.category: m for m in CATEGORY_MAP}
+    for row in rows:
+        category = str(row["category"])
+        if category not in mapping:
+            continue
+        document = str(row["document_txt"])
+        if document not in reviews:
+            reviews[document] = review_text_file(cuad_dir / document, checklist)
+        outcomes.append(
+            Outcome(
+                row_id=str(row["id"]),
+                category=category,
+                document=Path(document).stem,
+                expected=bool(row["has_clause"]),
+                predicted=mapping[category].predicate(reviews[document]),
+            )
+        )
+    scores = []
+    for m in CATEGORY_MAP:
+        mine = [o for o in outcomes if o.category == m.category]
+        scores.append(
+            CategoryScore(
+                category=m.category,
+                item_id=m.item_id,
+                tp=sum(o.expected and o.predicted for o in mine),
+                fp=sum(not o.expected and o.predicted for o in mine),
+                fn=sum(o.expected and not o.predicted for o in mine),
+                tn=sum(not o.expected and not o.predicted for o in mine),
+            )
+        )
+    return CuadReport(scores=tuple(scores), outcomes=tuple(outcomes))
+
+
+def _fmt(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def format_table(report: CuadReport) -> str:
+    """The per-category table as Markdown (for the README and the bench script)."""
+    lines = [
+        "| CUAD category | checklist item | rows (with clause) | precision | recall "
+        "| absent right |",
+        "|---|---|---|---|---|---|",
+    ]
+    for s in report.scores:
+        rows = s.tp + s.fp + s.fn + s.tn
+        lines.append(
+            f"| {s.category} | `{s.item_id}` | {rows} ({s.tp + s.fn}) | {_fmt(s.precision)} "
+            f"| {_fmt(s.recall)} | {s.absent_correct} |"
+        )
+    return "\n".join(lines)

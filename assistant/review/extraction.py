@@ -1,0 +1,249 @@
+"""Checklist review of a contract's pages: find each item's clauses, read values, flag risks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from assistant.ingest.models import Page
+from assistant.review.checklist import Checklist, ChecklistItem, load_checklist
+from assistant.review.models import (
+    ContractReview,
+    DocumentType,
+    Evidence,
+    ItemReview,
+    ItemValue,
+    Status,
+)
+from assistant.review.text import DocumentText, Passage, read_document
+from assistant.review.values import extract_value
+
+_QUOTE_LIMIT = 600
+_QUOTE_CONTEXT = 300
+_CITATIONS_PER_VALUE = 3
+_LEGAL_WORDS = re.compile(
+    r"\b(shall|agrees?|agreement|part(y|ies)|hereby|herein|hereunder|terminat\w*|whereas)\b",
+    re.IGNORECASE,
+)
+_TABLE_ROW = re.compile(r"^[^,\t]*([,\t|][^,\t|]*){2,}$")
+_CODE_AND_AMOUNT = re.compile(r"\b[0-9A-Z]\d{3}[0-9A-Z]\b.*\d+\.\d\d")
+_PART_REFERENCE = re.compile(
+    r"\b(Exhibit|Attachment|Schedule|Appendix|Addendum)\s+([A-Z]|\d{1,2})\b"
+)
+
+
+def _page_list(pages: Sequence[int]) -> str:
+    names = [str(p) for p in pages]
+    if len(names) == 1:
+        return f"page {names[0]}"
+    return f"pages {', '.join(names[:-1])} and {names[-1]}"
+
+
+def _quote(text: str, match: re.Match[str]) -> str:
+    """The sentence, or a window of it around the match when the sentence is long."""
+    if len(text) <= _QUOTE_LIMIT:
+        return text
+    start = max(0, match.start() - _QUOTE_CONTEXT)
+    end = min(len(text), match.end() + _QUOTE_CONTEXT)
+    if start > 0:
+        start = text.find(" ", start) + 1
+    if end < len(text):
+        end = text.rfind(" ", 0, end)
+    return text[start:end]
+
+
+def _evidence_in(passage: Passage, item: ChecklistItem) -> Evidence | None:
+    if not item.matches(passage.text):
+        return None
+    match = next(m for p in item.patterns if (m := p.search(passage.text)))
+    quote = _quote(passage.text, match)
+    value = extract_value(item.id, quote)
+    flags = []
+    for rule in item.rules:
+        if rule.pattern is not None and rule.pattern.search(quote):
+            flags.append(rule.flag)
+        if rule.below is not None:
+            field, limit = rule.below
+            number = value.get(field)
+            if isinstance(number, int | float) and number < limit:
+                flags.append(rule.flag)
+    return Evidence(
+        item_id=item.id,
+        page=passage.page,
+        section=passage.section,
+        scope=passage.scope,
+        quote=quote,
+        value=value,
+        flags=tuple(flags),
+    )
+
+
+def _find(doc: DocumentText, item: ChecklistItem) -> list[Evidence]:
+    return [e for p in doc.passages if (e := _evidence_in(p, item))]
+
+
+def find_clauses(
+    pages: Sequence[Page], item_id: str, checklist: Checklist | None = None
+) -> list[Evidence]:
+    """Every sentence of `pages` that states checklist item `item_id`, with its value.
+
+    For questions like "what is our timely filing limit": the same extraction the review uses.
+    """
+    chosen = (checklist or load_checklist()).item(item_id)
+    return _find(read_document(pages), chosen)
+
+
+def _group(evidence: list[Evidence], source: str) -> tuple[ItemValue, ...]:
+    """One ItemValue per (scope, value); clauses without a value back the scope's first value."""
+    groups: dict[tuple[str, str], list[Evidence]] = {}
+    for e in evidence:
+        if e.value:
+            groups.setdefault((e.scope, repr(sorted(e.value.items()))), []).append(e)
+    for e in evidence:
+        if not e.value:
+            same_scope = [k for k in groups if k[0] == e.scope]
+            target = same_scope[0] if same_scope else (e.scope, "")
+            groups.setdefault(target, []).append(e)
+    ordered = sorted(groups.values(), key=lambda es: evidence.index(es[0]))
+    values = []
+    for members in ordered:
+        cited = sorted(members[:_CITATIONS_PER_VALUE], key=evidence.index)
+        values.append(
+            ItemValue(
+                value=dict(members[0].value),
+                scope=members[0].scope,
+                citations=tuple(e.citation(source) for e in cited),
+            )
+        )
+    return tuple(values)
+
+
+def _item_flags(item: ChecklistItem, evidence: list[Evidence]) -> tuple[str, ...]:
+    flags: list[str] = [f for e in evidence for f in e.flags]
+    for rule in item.rules:
+        if rule.present:
+            flags.append(rule.flag)
+        if rule.missing and not any(rule.missing in e.value for e in evidence):
+            flags.append(rule.flag)
+    return tuple(dict.fromkeys(flags))
+
+
+def _classify(pages: Sequence[Page], doc: DocumentText) -> tuple[DocumentType, str | None]:
+    """Whether the text reads as a contract; if not, a note saying what it looks like."""
+    if not doc.has_text:
+        return "no_text", "No page has any text, so nothing could be reviewed."
+    text = "\n".join(p.text for p in pages)
+    words = max(1, len(text.split()))
+    legal = len(_LEGAL_WORDS.findall(text))
+    lines = [line for line in text.splitlines() if line.strip()]
+    rows = sum(1 for line in lines if _TABLE_ROW.match(line.strip()))
+    if legal >= 10 and legal * 1000 / words >= 5:
+        return "contract", None
+    if rows >= max(2, len(lines) // 2):
+        priced = sum(1 for line in lines if _CODE_AND_AMOUNT.search(line))
+        kind = "a fee schedule or rate table" if priced >= rows // 2 else "a table of data"
+        return "not_a_contract", (
+            f"This looks like {kind} ({rows} of {len(lines)} lines are table rows), not contract "
+            "language; no checklist item can be answered from it."
+        )
+    return "not_a_contract", (
+        "This text has almost none of the language of a contract (no parties, obligations or "
+        "terms); the checklist was not answered from it."
+    )
+
+
+def _missing_parts(pages: Sequence[Page]) -> list[str]:
+    """Exhibits or attachments the text refers to but never starts — the contract may be split."""
+    text = "\n".join(p.text for p in pages)
+    referenced = {f"{m.group(1).title()} {m.group(2)}" for m in _PART_REFERENCE.finditer(text)}
+    headed = {
+        f"{m.group(1).title()} {m.group(2)}"
+        for line in text.splitlines()
+        if (m := re.match(_PART_REFERENCE.pattern, line.strip(), re.IGNORECASE))
+    }
+    return sorted(referenced - headed)
+
+
+def _absence_note(doc: DocumentText) -> str | None:
+    if doc.unread_pages:
+        return (
+            f"Not found in the readable text; no text on {_page_list(doc.unread_pages)}, "
+            "so it may be there."
+        )
+    return None
+
+
+def review_pages(
+    pages: Sequence[Page],
+    checklist: Checklist | None = None,
+    *,
+    source: str,
+    doc_id: str | None = None,
+) -> ContractReview:
+    """Answer every checklist item for a document's pages, citing page, section and quote.
+
+    An item is `absent` only when every page had text; otherwise it is `unknown` with a note
+    naming the pages that could not be read.
+    """
+    checklist = checklist or load_checklist()
+    doc = read_document(pages)
+    doc_type, type_note = _classify(pages, doc)
+    notes: list[str] = [type_note] if type_note else []
+    if doc.unread_pages and doc.has_text:
+        notes.append(
+            f"No text on {_page_list(doc.unread_pages)} (images without a text layer, or blank); "
+            "items not found may be there."
+        )
+    if doc.ocr_pages:
+        notes.append(f"{_page_list(doc.ocr_pages).capitalize()} are images; OCR text used.")
+    missing_parts = _missing_parts(pages) if doc_type == "contract" else []
+    if missing_parts:
+        notes.append(
+            f"The text refers to {', '.join(missing_parts)} but does not contain "
+            f"{'it' if len(missing_parts) == 1 else 'them'}; if the contract is split across "
+            "files, review those files too."
+        )
+    items = []
+    for item in checklist.items:
+        evidence = _find(doc, item) if doc_type == "contract" else []
+        item_notes: list[str] = []
+        status: Status
+        flags: tuple[str, ...] = ()
+        if evidence:
+            flags = _item_flags(item, evidence)
+            status = "red_flag" if flags else "present"
+        elif doc_type != "contract":
+            status = "unknown"
+            item_notes.append(type_note or "Not reviewed.")
+        elif (note := _absence_note(doc)) is not None:
+            status = "unknown"
+            item_notes.append(note)
+        else:
+            status = "absent"
+        ocr_cited = sorted(
+            {e.page for e in evidence if e.page is not None and e.page in doc.ocr_pages}
+        )
+        if ocr_cited:
+            item_notes.append(f"Cites OCR text on {_page_list(ocr_cited)}; check the page image.")
+        items.append(
+            ItemReview(
+                id=item.id,
+                name=item.name,
+                status=status,
+                values=_group(evidence, source),
+                why=item.why,
+                ask=item.ask,
+                flags=flags,
+                notes=tuple(item_notes),
+            )
+        )
+    return ContractReview(
+        doc_id=doc_id,
+        source=source,
+        items=tuple(items),
+        document_type=doc_type,
+        notes=tuple(notes),
+        unread_pages=doc.unread_pages,
+        ocr_pages=doc.ocr_pages,
+        page_count=doc.page_count,
+    )
