@@ -33,7 +33,8 @@ def _global_options(
         None,
         "--workspace",
         "-w",
-        help="Workspace folder (default: $PAYER_ASSISTANT_HOME, else ~/.local/share/payer-assistant).",
+        help="Workspace folder (default: $PAYER_ASSISTANT_HOME, else "
+        "~/.local/share/payer-assistant).",
     ),
     chroma_url: str | None = typer.Option(
         None,
@@ -58,7 +59,9 @@ def _register_commands() -> None:
 
     app.add_typer(import_app)
 
-    for name in ("documents", "rates", "review", "remits", "agent", "evals", "ui"):
+    for name in (
+        "documents", "rates", "review", "compare", "remits", "agent", "evals", "ui",
+    ):  # fmt: skip
         try:
             module = importlib.import_module(f"assistant.commands.{name}")
         except ModuleNotFoundError as exc:
