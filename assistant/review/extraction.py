@@ -107,7 +107,8 @@ def _group(evidence: list[Evidence], source: str) -> tuple[ItemValue, ...]:
     ordered = sorted(groups.values(), key=lambda es: evidence.index(es[0]))
     values = []
     for members in ordered:
-        cited = sorted(members[:_CITATIONS_PER_VALUE], key=evidence.index)
+        # The clause that states the value is cited first; clauses without one follow.
+        cited = members[:_CITATIONS_PER_VALUE]
         values.append(
             ItemValue(
                 value=dict(members[0].value),
@@ -195,7 +196,8 @@ def review_pages(
             "items not found may be there."
         )
     if doc.ocr_pages:
-        notes.append(f"{_page_list(doc.ocr_pages).capitalize()} are images; OCR text used.")
+        verb = "is an image" if len(doc.ocr_pages) == 1 else "are images"
+        notes.append(f"{_page_list(doc.ocr_pages).capitalize()} {verb}; OCR text used.")
     missing_parts = _missing_parts(pages) if doc_type == "contract" else []
     if missing_parts:
         notes.append(

@@ -1,0 +1,63 @@
+"""Inputs the review cannot fully read: it says what it could not see instead of "absent"."""
+
+from __future__ import annotations
+
+from assistant.ingest.models import Page
+from assistant.review.extraction import review_pages
+
+CLAUSES = [
+    "1.1 Term. This Agreement shall commence on the Effective Date for a term of one (1) year "
+    "and shall renew automatically for successive one (1) year terms. The parties agree to "
+    "the terms herein.",
+    "2.1 Claims. Provider shall submit Claims within ninety (90) days from the date of service. "
+    "Each party shall comply with this Agreement.",
+    "3.1 Governing Law. This Agreement shall be governed by the laws of the State of Ohio. "
+    "The parties shall perform their obligations hereunder.",
+    "4.1 Miscellaneous. Each party shall keep this Agreement confidential. The parties agree "
+    "that notices shall be in writing.",
+]
+
+
+def _pages(texts: list[str], ocr: tuple[int, ...] = ()) -> list[Page]:
+    return [Page(number=i, text=t, ocr=i in ocr) for i, t in enumerate(texts, 1)]
+
+
+def test_document_without_text_is_not_reviewed() -> None:
+    review = review_pages(_pages(["", "  "]), source="scan.pdf")
+    assert review.document_type == "no_text"
+    assert review.unread_pages == (1, 2)
+    assert {i.status for i in review.items} == {"unknown"}
+    assert "No page has any text" in review.notes[0]
+
+
+def test_fee_schedule_csv_is_recognised_as_not_a_contract() -> None:
+    csv = "code,description,fee\n99213,Office visit est,92.50\n99214,Office visit est,131.00\n"
+    csv += "".join(f"{99200 + i},Visit {i},{50 + i}.00\n" for i in range(20))
+    review = review_pages([Page(number=None, text=csv)], source="fees.csv")
+    assert review.document_type == "not_a_contract"
+    assert "fee schedule" in review.notes[0]
+    assert {i.status for i in review.items} == {"unknown"}
+
+
+def test_unread_page_turns_absent_into_unknown_with_the_page_named() -> None:
+    review = review_pages(_pages([CLAUSES[0], "", CLAUSES[1]]), source="partial.pdf")
+    assert review.item("timely_filing").status == "present"
+    mfn = review.item("most_favored_nation")
+    assert mfn.status == "unknown"
+    assert "no text on page 2" in mfn.notes[0]
+
+
+def test_absent_only_when_every_page_was_read_and_ocr_is_said() -> None:
+    review = review_pages(_pages(CLAUSES, ocr=(2,)), source="scanned-in-part.pdf")
+    assert review.item("most_favored_nation").status == "absent"
+    assert "Page 2 is an image; OCR text used." in review.notes
+    filing = review.item("timely_filing")
+    assert filing.values[0].value == {"days": 90}
+    assert filing.values[0].citations[0].page == 2
+    assert any("OCR text on page 2" in n for n in filing.notes)
+
+
+def test_contract_in_pieces_names_the_missing_exhibit() -> None:
+    text = CLAUSES[0] + " Rates are set out in Exhibit B attached hereto."
+    review = review_pages(_pages([text, *CLAUSES[1:]]), source="main-body.pdf")
+    assert any("Exhibit B" in n and "split across files" in n for n in review.notes)
