@@ -1,0 +1,632 @@
+"""The built-in offline model: a deterministic chat model that plans tool calls and composes
+answers from their results with the templates in prompts/offline_answers.yaml."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+
+from assistant.agent.intents import (
+    PayerDirectory,
+    Question,
+    is_follow_up,
+    read_question,
+    resolve_follow_up,
+)
+from assistant.agent.tools import TERMS, unfence
+
+OFFLINE_NAME = "offline"
+FOCUS_PREFIX = "[payer in focus: "
+ABSTAIN_BELOW = 0.35
+"""Best cosine similarity under which a search found nothing relevant (bench/bench_ask.py)."""
+TOP_CODES = 10
+PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
+
+
+@cache
+def templates() -> dict[str, str]:
+    """The offline model's answer templates."""
+    import yaml
+
+    data = yaml.safe_load((PROMPTS_DIR / "offline_answers.yaml").read_text(encoding="utf-8"))
+    return {k: " ".join(str(v).split()) for k, v in data.items()}
+
+
+def say(key: str, **values: Any) -> str:
+    return templates()[key].format(**values)
+
+
+def money(text: str | None) -> str:
+    """'1234.5' -> '1,234.50' (the $ is in the template); the digits are the tool's."""
+    return "—" if text is None else f"{Decimal(text):,.2f}"
+
+
+def pct(value: float | int | str | None) -> str:
+    if value is None:
+        return "—"
+    return f"{Decimal(str(value)):,.2f}".rstrip("0").rstrip(".")
+
+
+def with_focus(question: str, payer: str | None) -> str:
+    """The user message the agent gets: the question, after the payer the user has in focus."""
+    return f"{FOCUS_PREFIX}{payer}]\n{question}" if payer else question
+
+
+def split_focus(content: str) -> tuple[str | None, str]:
+    if content.startswith(FOCUS_PREFIX) and "]\n" in content:
+        head, question = content.split("]\n", 1)
+        return head[len(FOCUS_PREFIX) :], question
+    return None, content
+
+
+@dataclass(frozen=True)
+class Call:
+    name: str
+    args: dict[str, Any]
+
+
+@dataclass
+class Draft:
+    """An answer being composed: sentences with [n] markers and the citations they point at."""
+
+    lines: list[str]
+    citations: list[dict[str, Any]]
+
+    def cite(self, citation: dict[str, Any]) -> int:
+        for i, existing in enumerate(self.citations, 1):
+            if existing["quote"] == citation["quote"] and existing["source"] == citation["source"]:
+                return i
+        self.citations.append(citation)
+        return len(self.citations)
+
+    def render(self) -> str:
+        text = "\n".join(line for line in self.lines if line)
+        if not self.citations:
+            return text
+        rows = [
+            f"[{i}] source: {c['source']} | page: {c['page'] if c['page'] is not None else 'none'}"
+            f' | section: {c.get("section") or ""} | quote: "{c["quote"]}"'
+            for i, c in enumerate(self.citations, 1)
+        ]
+        return text + "\n\n<citations>\n" + "\n".join(rows) + "\n</citations>"
+
+
+class OfflineChatModel(BaseChatModel):
+    """Plans tool calls from the question (intent and slots) and answers from the results."""
+
+    payer_source: Callable[[], PayerDirectory]
+    contract_payers: Callable[[], list[str]]
+    page_finder: Callable[[str, str, int | None, int | None], int | None]
+    """Which page of a chunk's span holds a quote (chunks may cross a page break)."""
+    today: date | None = None
+
+    @property
+    def _llm_type(self) -> str:
+        return "payer-assistant-offline"
+
+    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> OfflineChatModel:  # type: ignore[override]
+        # The plan names our tools directly; there is no schema to hand over.
+        return self
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: Any = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        message = self.respond(messages)
+        return ChatResult(generations=[ChatGeneration(message=message)])
+
+    # Reading the conversation ----------------------------------------------------------------
+
+    def _question(self, messages: Sequence[BaseMessage]) -> Question:
+        directory = self.payer_source()
+        today = self.today or date.today()
+        humans = [m for m in messages if isinstance(m, HumanMessage)]
+        focus, text = split_focus(str(humans[-1].content))
+        question = read_question(text, directory, today)
+        if is_follow_up(question):
+            for earlier in reversed(humans[:-1]):
+                prev = read_question(split_focus(str(earlier.content))[1], directory, today)
+                if prev.intent not in ("out_of_scope", "help") and not is_follow_up(prev):
+                    question = resolve_follow_up(question, prev)
+                    break
+        if not question.payers and focus:
+            question = Question(**{**question.__dict__, "payers": (focus,)})
+        return question
+
+    @staticmethod
+    def _results(messages: Sequence[BaseMessage]) -> list[tuple[str, dict[str, Any], Any]]:
+        """(tool name, args, parsed result) of this turn's tool calls, in order."""
+        start = max(i for i, m in enumerate(messages) if isinstance(m, HumanMessage))
+        args: dict[str, tuple[str, dict[str, Any]]] = {}
+        out = []
+        for m in messages[start:]:
+            if isinstance(m, AIMessage):
+                for tc in m.tool_calls:
+                    args[str(tc["id"])] = (tc["name"], dict(tc["args"]))
+            elif isinstance(m, ToolMessage):
+                name, call_args = args.get(m.tool_call_id, (m.name or "", {}))
+                try:
+                    result = json.loads(str(m.content))
+                except json.JSONDecodeError:
+                    result = {"error": str(m.content), "hint": None}
+                out.append((name, call_args, result))
+        return out
+
+    def respond(self, messages: Sequence[BaseMessage]) -> AIMessage:
+        question = self._question(messages)
+        results = self._results(messages)
+        calls = self.plan(question, results)
+        if calls:
+            done = sum(1 for m in messages if isinstance(m, ToolMessage))
+            return AIMessage(
+                content="",
+                tool_calls=[
+                    {"name": c.name, "args": c.args, "id": f"call_{done + i}", "type": "tool_call"}
+                    for i, c in enumerate(calls, 1)
+                ],
+            )
+        return AIMessage(content=self.compose(question, results))
+
+    # Planning --------------------------------------------------------------------------------
+
+    def plan(self, q: Question, results: list[tuple[str, dict[str, Any], Any]]) -> list[Call]:
+        """The next tool calls, or [] when the results are enough to answer."""
+        made = {name for name, _, _ in results}
+        if any(isinstance(r, dict) and "error" in r for _, _, r in results):
+            return []
+        payer = q.payer
+        intent = q.intent
+        if intent in ("out_of_scope", "help"):
+            return []
+        if intent == "contract_term":
+            if payer is None:
+                payer = self._only_contract_payer()
+                if payer is None:
+                    return []
+            if "find_contract_term" not in made:
+                return [Call("find_contract_term", {"term": q.term, "payer": payer})]
+            found = any(d["values"] for d in results[0][2].get("documents", []))
+            if not found and "search_contracts" not in made:
+                return [Call("search_contracts", {"query": q.text, "payer": payer})]
+            return []
+        if intent == "contract_search":
+            if made:
+                return []
+            args: dict[str, Any] = {"query": q.text}
+            if payer:
+                args["payer"] = payer
+            return [Call("search_contracts", args)]
+        if made:
+            return []
+        if intent == "top_codes":
+            return [Call("top_codes", {"payer": payer, "limit": TOP_CODES})]
+        if intent == "compare":
+            args = {"codes": ",".join(q.codes) or q.code_group}
+            if len(q.payers) >= 2:
+                args["payers"] = list(q.payers)
+            return [Call("compare_payers", args)]
+        if payer is None:
+            return []
+        if intent == "gap":
+            return [
+                Call("top_codes", {"payer": payer, "limit": TOP_CODES}),
+                Call("rate_gap", {"payer": payer, "benchmark": self._benchmark(q)}),
+            ]
+        if intent == "proposal":
+            if not q.percents:
+                return []
+            return [
+                Call("model_proposal", {"payer": payer, **_offer_args(q)}),
+                Call("rate_gap", {"payer": payer, "benchmark": "medicare"}),
+            ]
+        if intent == "solve":
+            args = {"payer": payer}
+            if q.dollars:
+                args["target_revenue"] = float(q.dollars[0])
+            elif q.percents:
+                args["increase_pct"] = float(q.percents[0])
+            if re.search(r"\bof medicare\b", q.text, re.I):
+                args["basis"] = "medicare"
+            return [Call("solve_target", args)]
+        if intent == "walk_away":
+            if not q.percents:
+                return []
+            floor = re.search(r"(\d+(?:\.\d+)?)\s*%\s*of medicare", q.text, re.I)
+            return [
+                Call(
+                    "walk_away",
+                    {
+                        "payer": payer,
+                        **_offer_args(Question(**{**q.__dict__, "percents": q.percents[:1]})),
+                        "min_pct_of_medicare": float(floor.group(1)) if floor else 100.0,
+                    },
+                )
+            ]
+        if intent == "underpayments":
+            args = {"payer": payer}
+            if q.period:
+                args["since"], args["until"] = q.period[0].isoformat(), q.period[1].isoformat()
+            return [Call("underpayments", args)]
+        if intent == "talking_points":
+            args = {"payer": payer}
+            if q.percents:
+                args["offer"] = _offer_spec(q)
+            return [Call("draft_talking_points", args)]
+        return []
+
+    def _benchmark(self, q: Question) -> str:
+        return "market:ohio-market:p50" if q.benchmark == "market" else "medicare"
+
+    def _only_contract_payer(self) -> str | None:
+        payers = self.contract_payers()
+        return payers[0] if len(payers) == 1 else None
+
+    # Composing -------------------------------------------------------------------------------
+
+    def compose(self, q: Question, results: list[tuple[str, dict[str, Any], Any]]) -> str:
+        draft = Draft([], [])
+        errors = [r for _, _, r in results if isinstance(r, dict) and "error" in r]
+        if q.intent == "out_of_scope":
+            return say("declined")
+        known = ", ".join(sorted(set(self.payer_source().names.values())))
+        if q.intent == "help":
+            return say("help", payers=known or "none yet")
+        if errors:
+            if q.intent == "underpayments" and "remittances" in errors[0]["error"].lower():
+                return say("no_remits", payer=q.payer)
+            hint = f" ({errors[0]['hint']})" if errors[0].get("hint") else ""
+            return say("tool_error", error=errors[0]["error"], hint=hint)
+        if not results:
+            if q.intent == "contract_term":
+                known = ", ".join(self.contract_payers()) or known
+            return say("need_payer", payers=known or "none yet")
+        by_name = {name: result for name, _, result in results}
+        composer = getattr(self, f"_compose_{q.intent}")
+        composer(q, by_name, draft)
+        return draft.render()
+
+    def _compose_contract_term(self, q: Question, r: dict[str, Any], d: Draft) -> None:
+        found = r["find_contract_term"]
+        term_name = TERMS[found["term"]]
+        stated = [(doc, v) for doc in found["documents"] for v in doc["values"]]
+        if not stated:
+            self._compose_contract_search(q, r, d)
+            return
+        readings = []
+        for _doc, value in stated[:4]:
+            citation = {**value["citations"][0], "quote": unfence(value["citations"][0]["quote"])}
+            n = d.cite(citation)
+            scope = value["scope"]
+            scope_text = f" ({scope})" if scope and scope.lower() not in ("agreement", "") else ""
+            reading = value["reading"] or _excerpt(citation["quote"])
+            readings.append(say("term_reading", reading=reading, scope=scope_text, n=n))
+        d.lines.append(
+            say(
+                "term_found",
+                payer=found["payer"],
+                term_name=term_name.lower(),
+                readings="; ".join(readings),
+            )
+        )
+        flags = [f for doc in found["documents"] for f in doc["red_flags"]]
+        if flags:
+            d.lines.append(say("term_red_flag", flag=flags[0]))
+
+    def _compose_contract_search(self, q: Question, r: dict[str, Any], d: Draft) -> None:
+        search = r.get("search_contracts")
+        scope = f"{q.payer}'s documents" if q.payer else "the indexed contracts"
+        ignore = {w for p in q.payers for w in re.findall(r"[a-z0-9]+", p.lower())}
+        picked = []
+        if search and search["relevance"] >= ABSTAIN_BELOW:
+            picked = best_sentences(q.text, search["hits"][:3], ignore)
+        if not picked:
+            d.lines.append(say("not_addressed", scope=scope))
+            return
+        for quote, hit in picked:
+            section, quote = split_heading(quote, hit["section"])
+            page = self.page_finder(hit["doc_id"], quote, hit["page"], hit["page_end"])
+            n = d.cite({"source": hit["source"], "page": page, "section": section, "quote": quote})
+            d.lines.append(
+                say(
+                    "search_found",
+                    source=hit["source"],
+                    where=_where({"page": page, "section": section}),
+                    quote=quote,
+                    n=n,
+                )
+            )
+
+    def _compose_gap(self, q: Question, r: dict[str, Any], d: Draft) -> None:
+        gap = r["rate_gap"]
+        top = r["top_codes"]
+        bench = _bench_label(gap["benchmark"])
+        wanted = [row["code"] for row in top["rows"]]
+        rows = {row["code"]: row for row in gap["rows"] if not row["modifier"]}
+        ranked = sorted(
+            (rows[c] for c in wanted if c in rows), key=lambda row: -Decimal(row["annual_gap"])
+        )
+        below = [row for row in ranked if Decimal(row["annual_gap"]) > 0]
+        if below:
+            worst = below[0]
+            d.lines.append(
+                say(
+                    "gap_worst",
+                    payer=gap["payer"],
+                    count=len(wanted),
+                    code=worst["code"],
+                    benchmark=bench,
+                    rate=money(worst["rate"]),
+                    benchmark_rate=money(worst["benchmark_rate"]),
+                    pct=pct(worst["pct_of_benchmark"]),
+                    gap_per_unit=money(worst["gap_per_unit"]),
+                    annual_gap=money(worst["annual_gap"]),
+                    units=worst["units"],
+                )
+            )
+            if len(below) > 1:
+                items = [
+                    say(
+                        "gap_next_item",
+                        code=row["code"],
+                        annual_gap=money(row["annual_gap"]),
+                        pct=pct(row["pct_of_benchmark"]),
+                        benchmark=bench,
+                    )
+                    for row in below[1:3]
+                ]
+                d.lines.append(say("gap_next", items="; ".join(items)))
+        else:
+            d.lines.append(
+                say("gap_none_below", payer=gap["payer"], count=len(wanted), benchmark=bench)
+            )
+        d.lines.append(_gap_total(gap))
+
+    def _compose_top_codes(self, q: Question, r: dict[str, Any], d: Draft) -> None:
+        top = r["top_codes"]
+        d.lines.append(
+            say(
+                "top_codes_intro",
+                who=top["payer"] or "All payers",
+                count=len(top["rows"]),
+                total_revenue=money(top["total_revenue"]),
+            )
+        )
+        for row in top["rows"]:
+            d.lines.append(
+                say(
+                    "top_codes_row",
+                    code=row["code"] + (f"-{row['modifier']}" if row["modifier"] else ""),
+                    units=row["units"],
+                    revenue=money(row["revenue"]),
+                    share=pct(row["share"]),
+                )
+            )
+
+    def _compose_compare(self, q: Question, r: dict[str, Any], d: Draft) -> None:
+        cmp = r["compare_payers"]
+        bench = _bench_label(cmp["benchmark"] or "medicare")
+        basket = {p: v for p, v in cmp["basket_pct_of_benchmark"].items() if v is not None}
+        scope = ", ".join(q.codes) if q.codes else (q.code_group or "every code they both price")
+        d.lines.append(say("compare_intro", benchmark=bench, scope=scope))
+        ordered = sorted(basket.items(), key=lambda kv: -kv[1])
+        for payer, value in ordered:
+            d.lines.append(say("compare_row", payer=payer, pct=pct(value)))
+        if len(ordered) >= 2:
+            d.lines.append(
+                say("compare_best", best=ordered[0][0], worst=ordered[-1][0], benchmark=bench)
+            )
+
+    def _compose_proposal(self, q: Question, r: dict[str, Any], d: Draft) -> None:
+        result = r["model_proposal"]
+        d.lines.append(
+            say(
+                "proposal_value",
+                payer=result["payer"],
+                description=_describe_offer(result["proposal"]),
+                total_delta=money(result["total_delta"]),
+                total_current=money(result["total_current"]),
+                total_proposed=money(result["total_proposed"]),
+                pct_change=_signed(result["pct_change"]),
+            )
+        )
+        if q.code_group == "office-em" and re.search(r"\be\s?/\s?m\b|\be&m\b", q.text, re.I):
+            d.lines.append(say("proposal_scope_note"))
+        gap = r.get("rate_gap")
+        if gap and "error" not in gap:
+            d.lines.append(
+                say(
+                    "proposal_context",
+                    payer=gap["payer"],
+                    total_annual_gap=money(gap["total_annual_gap"].lstrip("-")),
+                    direction=_less_or_more(gap["total_annual_gap"]),
+                    total_pct=pct(gap["pct_of_benchmark"]),
+                    benchmark=_bench_label(gap["benchmark"]),
+                )
+            )
+
+    def _compose_solve(self, q: Question, r: dict[str, Any], d: Draft) -> None:
+        result = r["solve_target"]
+        value = pct(result["solution"]["value"])
+        solution = (
+            f"{value}% of {_bench_label(result['basis'])}"
+            if result["basis"]
+            else f"a uniform change of {_signed(result['solution']['value'])}%"
+        )
+        d.lines.append(
+            say(
+                "solve_answer",
+                payer=result["payer"],
+                target_revenue=money(result["target_revenue"]),
+                current_revenue=money(result["current_revenue"]),
+                resulting_revenue=money(result["resulting_revenue"]),
+                solution=solution,
+            )
+        )
+
+    def _compose_walk_away(self, q: Question, r: dict[str, Any], d: Draft) -> None:
+        result = r["walk_away"]
+        checks = "; ".join(
+            say("walk_away_check", name=c["name"], required=c["required"], actual=c["actual"])
+            for c in result["checks"]
+        )
+        key = "walk_away_clears" if result["clears_floor"] else "walk_away_fails"
+        d.lines.append(say(key, payer=result["payer"], proposal=result["proposal"], checks=checks))
+        below = [row["code"] for row in result["codes_below_floor"]]
+        if below:
+            d.lines.append(say("walk_away_codes", codes=", ".join(below[:12])))
+
+    def _compose_underpayments(self, q: Question, r: dict[str, Any], d: Draft) -> None:
+        report = r["underpayments"]
+        period = ""
+        if report["since"] and report["until"]:
+            period = f" for payments from {report['since']} to {report['until']}"
+        d.lines.append(
+            say(
+                "underpayments",
+                payer=report["payer"],
+                period=period,
+                total=money(str(report["total_shortfall"])),
+                lines=report["lines_underpaid"],
+            )
+        )
+
+    def _compose_talking_points(self, q: Question, r: dict[str, Any], d: Draft) -> None:
+        points = r["draft_talking_points"]
+        d.lines.append(say("talking_points_intro", payer=points["payer"]))
+        for point in points["points"]:
+            markers = "".join(f" [{d.cite(c)}]" for c in point["citations"])
+            d.lines.append(say("talking_points_row", text=point["text"] + markers))
+
+
+def _excerpt(quote: str, limit: int = 300) -> str:
+    """The clause itself, cut at a word when long (the cited quote carries the whole of it)."""
+    short = quote if len(quote) <= limit else quote[: quote.rfind(" ", 0, limit)] + " …"
+    return f'"{short}"'
+
+
+def _offer_spec(q: Question) -> str:
+    value = q.percents[0]
+    target = ",".join(q.codes) or q.code_group
+    return f"{target}={value}" if target else str(value)
+
+
+def _offer_args(q: Question) -> dict[str, Any]:
+    value = q.percents[0]
+    of_medicare = re.search(r"%\s*of medicare", q.text, re.I)
+    target = ",".join(q.codes) or q.code_group
+    if target:
+        return {"across_the_board": 0, "carve_outs": [f"{target}={value}"]}
+    if of_medicare:
+        return {"pct_of_medicare": float(value)}
+    return {"across_the_board": float(value)}
+
+
+def _describe_offer(description: str) -> str:
+    text = description.replace("carve-out ", "")
+    text = re.sub(r"^\+0\.00%; ", "other rates unchanged; ", text)
+    text = text.replace("office-em", "office E/M 99202-99215").replace("em at", "E/M at")
+    return text
+
+
+def _signed(value: float | int | str | None) -> str:
+    if value is None:
+        return "—"
+    text = pct(value)
+    return text if text.startswith("-") else f"+{text}"
+
+
+def _bench_label(name: str) -> str:
+    if name.startswith("market:"):
+        return "the market median"
+    return "Medicare" if name.lower().startswith("medicare") else name
+
+
+def _gap_total(gap: dict[str, Any]) -> str:
+    return say(
+        "gap_total",
+        payer=gap["payer"],
+        total_pct=pct(gap["pct_of_benchmark"]),
+        benchmark=_bench_label(gap["benchmark"]),
+        total_revenue=money(gap["total_revenue"]),
+        total_benchmark_revenue=money(gap["total_benchmark_revenue"]),
+        total_annual_gap=money(gap["total_annual_gap"].lstrip("-")),
+        direction="short" if _less_or_more(gap["total_annual_gap"]) == "less" else "over",
+    )
+
+
+def _less_or_more(annual_gap: str) -> str:
+    """A positive gap means the payer pays less than the benchmark."""
+    return "more" if annual_gap.startswith("-") else "less"
+
+
+def _where(citation: dict[str, Any]) -> str:
+    parts = []
+    if citation.get("section"):
+        parts.append(f"section {citation['section']}")
+    if citation.get("page") is not None:
+        parts.append(f"page {citation['page']}")
+    return (", " + ", ".join(parts)) if parts else ""
+
+
+_SENTENCE = re.compile(r"(?<=[.;!?])\s+(?=[A-Z(\"“*])|\n\s*\n|\n(?=#)")
+_HEADING = re.compile(r"#{2,}\s+")
+_SECTION_NUMBER = re.compile(r"^(\d+(?:\.\d+)+)\s")
+_STOP = frozenset(
+    re.findall(
+        r"\S+",
+        "the a an of to in for on and or our we us is are what whats what's with does do did "
+        "how which who when their they them it this that by at be as from any can let say says "
+        "contract contracts agreement there about if must have has need may will",
+    )
+)
+
+
+def _stem(word: str) -> str:
+    return word[:5]
+
+
+def best_sentences(
+    question: str, hits: Sequence[dict[str, Any]], ignore: set[str], limit: int = 2
+) -> list[tuple[str, dict[str, Any]]]:
+    """The sentences of the hits sharing the most content words (by 5-letter stem) with the
+    question; none when no sentence shares one."""
+    words = {
+        _stem(w)
+        for w in re.findall(r"[a-z0-9]+", question.lower())
+        if w not in _STOP and w not in ignore
+    }
+    scored: list[tuple[int, int, str, dict[str, Any]]] = []
+    for rank, hit in enumerate(hits):
+        for raw in _SENTENCE.split(unfence(hit["text"])):
+            sentence = " ".join(raw.split())
+            if len(sentence) < 40 or sentence.startswith("**SYNTHETIC"):
+                continue
+            tokens = {_stem(t) for t in re.findall(r"[a-z0-9]+", sentence.lower())}
+            score = len(words & tokens)
+            if score:
+                scored.append((score, -rank, sentence[:400], hit))
+    scored.sort(key=lambda s: (-s[0], -s[1]))
+    return [(sentence, hit) for _, _, sentence, hit in scored[:limit]]
+
+
+def split_heading(quote: str, section: str | None) -> tuple[str | None, str]:
+    """A Markdown heading inside a quote names the section; the quote keeps the text after it."""
+    if not _HEADING.search(quote):
+        return section, quote
+    quote = _HEADING.split(quote)[-1].strip()
+    number = _SECTION_NUMBER.match(quote)
+    return (number.group(1) if number else section), quote
