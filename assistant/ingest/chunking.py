@@ -26,6 +26,7 @@ MIN_CHUNK_CHARS = 200
 HEADER_KEY = "repeated_header_chars"
 # Headings prefixed to the embedded text are capped: the model only sees ~1000 characters.
 MAX_PREFIX_CHARS = 200
+PREAMBLE_LABEL = "Preamble: the parties to this agreement and its effective date"
 
 # Cut strengths: where a chunk may end, best first.
 _SECTION, _PARAGRAPH, _LINE_SENTENCE, _SENTENCE = 5, 4, 3, 2
@@ -74,6 +75,10 @@ def embedding_text(chunk: Chunk) -> str:
     When the headings are too long, the outermost are dropped first: the innermost say most.
     """
     labels = [*chunk.headings, *([chunk.section] if chunk.section else [])]
+    if chunk.start == 0 and not labels:
+        # A contract's opening names the parties and the date it takes effect; questions about
+        # them ("who are the parties?") share no words with the names themselves.
+        labels = [PREAMBLE_LABEL]
     kept: list[str] = []
     for label in reversed(labels):
         if len(" > ".join([label, *kept])) > MAX_PREFIX_CHARS:

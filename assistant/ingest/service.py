@@ -27,6 +27,9 @@ from assistant.retrieval.vector import VectorIndex
 from assistant.workspace import transaction
 
 EMBED_BATCH = 64
+# Bump when chunking or the embedded text changes: documents indexed by another version are
+# re-indexed on the next ingest even though their files are unchanged.
+PIPELINE = "chunks-v2"
 
 
 class Progress(Protocol):
@@ -187,7 +190,12 @@ class Ingestor:
                 )
             sha = file_sha256(path)
             existing = self._existing(path.name, payer)
-            if existing and existing.sha256 == sha and existing.chunks > 0:
+            if (
+                existing
+                and existing.sha256 == sha
+                and existing.chunks > 0
+                and existing.pipeline == PIPELINE
+            ):
                 return None
             return load_document(path), sha
 
@@ -275,6 +283,7 @@ class Ingestor:
                 p.number for p in doc.pages if p.number is not None and not p.text.strip()
             ),
             added_at=self.clock().isoformat(timespec="seconds"),
+            pipeline=PIPELINE,
         )
         bodies = [embedding_text(c) for c in chunks]
         vectors: list[list[float]] = []

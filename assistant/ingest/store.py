@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS documents (
     chunks      INTEGER NOT NULL,
     ocr_pages   TEXT NOT NULL DEFAULT '',
     empty_pages TEXT NOT NULL DEFAULT '',
-    added_at    TEXT NOT NULL
+    added_at    TEXT NOT NULL,
+    pipeline    TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS document_pages (
     doc_id  TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
@@ -59,6 +60,8 @@ class DocumentRecord:
     ocr_pages: tuple[int, ...]
     empty_pages: tuple[int, ...]
     added_at: str
+    pipeline: str = ""
+    """Version of the chunking/embedding pipeline that indexed it; a new one re-indexes."""
 
 
 def _ints(text: str) -> tuple[int, ...]:
@@ -78,6 +81,7 @@ def _record(row: sqlite3.Row) -> DocumentRecord:
         ocr_pages=_ints(row["ocr_pages"]),
         empty_pages=_ints(row["empty_pages"]),
         added_at=row["added_at"],
+        pipeline=row["pipeline"],
     )
 
 
@@ -146,7 +150,7 @@ class DocumentStore:
         """Insert or replace a document and its pages (caller owns the transaction)."""
         self.conn.execute("DELETE FROM document_pages WHERE doc_id = ?", (record.doc_id,))
         self.conn.execute(
-            "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 record.doc_id,
                 record.source,
@@ -159,6 +163,7 @@ class DocumentStore:
                 ",".join(map(str, record.ocr_pages)),
                 ",".join(map(str, record.empty_pages)),
                 record.added_at,
+                record.pipeline,
             ),
         )
         self.conn.executemany(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from dataclasses import dataclass
 from typing import Literal
@@ -18,6 +19,9 @@ CANDIDATES = 40
 # A query names one document when that document's identifying text outscores the next by this
 # factor (see `Retriever.route`); measured on the CUAD queries, see bench/bench_retrieval.py.
 ROUTE_RATIO = 1.5
+# Fusion weights of the vector and lexical rankings.
+VECTOR_WEIGHT = 1.0
+LEXICAL_WEIGHT = 1.0
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,21 @@ class SearchHit:
             "text": self.text,
             "score": round(self.score, 6),
         }
+
+
+_FOCUS = re.compile(r":\s*(?P<question>[^:]{12,})$")
+
+
+def focus(query: str) -> str:
+    """The question part of a query that first names its document ("In the X between A; B: Q?").
+
+    Once the document is resolved, the naming prefix only adds noise to the embedding and to the
+    term match, so search uses the question alone.
+    """
+    match = _FOCUS.search(query.strip())
+    if match and len(match.group("question").split()) >= 3:
+        return match.group("question").strip()
+    return query
 
 
 def fuse(rankings: list[list[str]], weights: list[float] | None = None) -> list[tuple[str, float]]:
@@ -98,6 +117,7 @@ class Retriever:
             if named is not None:
                 docs = {named: docs[named]}
                 filtered = True
+                query = focus(query)
         scope_ids = list(docs) if filtered else None
         depth = max(CANDIDATES, 4 * k)
         rankings: list[list[str]] = []
@@ -118,7 +138,11 @@ class Retriever:
             rankings.append([cid for cid, _ in lex])
             if mode == "lexical":
                 raw.update(lex)
-        ranked = fuse(rankings) if mode == "hybrid" else [(c, raw[c]) for c in rankings[0]]
+        ranked = (
+            fuse(rankings, [VECTOR_WEIGHT, LEXICAL_WEIGHT])
+            if mode == "hybrid"
+            else [(c, raw[c]) for c in rankings[0]]
+        )
         live = self.lexical.get([cid for cid, _ in ranked])
         hits: list[SearchHit] = []
         for cid, score in ranked:
