@@ -1,0 +1,1 @@
+"""The Textual app: chat, workspace sidebar, rates and review views."""

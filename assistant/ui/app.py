@@ -1,0 +1,424 @@
+"""The Textual app behind `payer-assistant chat` and `make demo`: `make_app` and `run_app`."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Header, TabbedContent, TabPane
+
+from assistant.config import OFFLINE_MODEL, Settings
+from assistant.errors import AssistantError
+from assistant.ui.guard import guarded
+from assistant.ui.screens.help import HelpScreen
+from assistant.ui.screens.load import ImportScreen, IngestScreen
+from assistant.ui.screens.passage import PassageScreen
+from assistant.ui.transcript import (
+    Turn,
+    conversation_markdown,
+    talking_points_markdown,
+    write_export,
+)
+from assistant.ui.widgets.chat import Chat, ChatTurn
+from assistant.ui.widgets.prompt import PromptInput
+from assistant.ui.widgets.rates_view import RatesView
+from assistant.ui.widgets.review_view import ReviewView
+from assistant.ui.widgets.sidebar import WorkspaceSidebar
+from assistant.ui.workspace_data import WorkspaceSummary, slug, summarise
+
+if TYPE_CHECKING:
+    from assistant.agent.answer import Citation
+    from assistant.agent.events import Assistant
+    from assistant.services import Services
+
+UNEXPECTED_HINT = "try again; if it keeps happening, restart with --model offline"
+
+
+def model_label(model: str) -> str:
+    return "offline (built in, no network)" if model == OFFLINE_MODEL else model
+
+
+class PayerAssistantApp(App[None]):
+    """Chat with cited answers, the workspace at a glance, rates and contract review."""
+
+    TITLE = "Payer Assistant"
+    CSS_PATH = "styles/app.tcss"
+    BINDINGS = [
+        Binding("f1", "help", "Help"),
+        Binding("f2", "show_tab('chat')", "Chat"),
+        Binding("f3", "show_tab('rates')", "Rates"),
+        Binding("f4", "show_tab('review')", "Review"),
+        Binding("ctrl+o", "ingest", "Ingest", priority=True),
+        Binding("ctrl+r", "import_data", "Import", priority=True),
+        Binding("ctrl+t", "talking_points", "Talking points", priority=True),
+        Binding("ctrl+e", "export", "Export", priority=True),
+        Binding("ctrl+b", "toggle_sidebar", "Sidebar", priority=True),
+        Binding("ctrl+l", "focus_prompt", "Prompt", show=False),
+    ]
+
+    payer: reactive[str | None] = reactive(None)
+
+    @dataclass
+    class WorkspaceLoaded(Message):
+        summary: WorkspaceSummary
+
+    @dataclass
+    class IndexStatusChanged(Message):
+        status: str
+
+    @dataclass
+    class AssistantReady(Message):
+        model_name: str
+
+    @dataclass
+    class WorkFailed(Message):
+        """Background work failed; shown as a notification saying what to do next."""
+
+        title: str
+        message: str
+        hint: str | None
+
+    def __init__(
+        self, settings: Settings, services: Services, assistant: Assistant | None = None
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.services = services
+        self.assistant = assistant
+        self.conversation_id = uuid.uuid4().hex
+        self.turns: list[Turn] = []
+        self.summary: WorkspaceSummary | None = None
+        self._assistant_lock = threading.Lock()
+        self._ask_lock = threading.Lock()
+
+    # Layout ---------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="body"):
+            model = self.assistant.model_name if self.assistant else self.settings.model
+            yield WorkspaceSidebar(self.settings.workspace.name, model_label(model), id="sidebar")
+            with TabbedContent(initial="chat", id="views"):
+                with TabPane("Chat", id="chat"), Vertical(id="chat-pane"):
+                    yield Chat(id="chat-log")
+                    yield PromptInput(
+                        placeholder="Ask about your contracts and rates, Enter to send",
+                        id="prompt",
+                    )
+                with TabPane("Rates", id="rates"):
+                    yield RatesView(self.services, id="rates-view")
+                with TabPane("Review", id="review"):
+                    yield ReviewView(self.services, id="review-view")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = self.settings.workspace.name
+        self.query_one(PromptInput).focus()
+        # Everything that touches the disk or loads a model starts after the first paint.
+        self.call_after_refresh(self._start_background_work)
+
+    def _start_background_work(self) -> None:
+        self.refresh_workspace()
+        self._warm_up()
+
+    # Background work ------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="summary")
+    def refresh_workspace(self) -> None:
+        summary = guarded(
+            lambda: summarise(self.services),
+            lambda message, hint: self.post_message(self.WorkFailed("Workspace", message, hint)),
+            "Cannot read the workspace",
+        )
+        if summary is not None:
+            self.post_message(self.WorkspaceLoaded(summary))
+
+    @work(thread=True, exclusive=True, group="warm-up")
+    def _warm_up(self) -> None:
+        self.post_message(self.IndexStatusChanged("loading the embedding model…"))
+        try:
+            self.services.embedder  # noqa: B018 (opening it is the point)
+            self.services.index  # noqa: B018
+        except AssistantError as error:
+            self.post_message(self.IndexStatusChanged(f"unavailable: {error.message}"))
+            self.post_message(self.WorkFailed("Search index", error.message, error.hint))
+            return
+        except Exception as error:
+            self.post_message(self.IndexStatusChanged("unavailable"))
+            self.post_message(self.WorkFailed("Search index", str(error), UNEXPECTED_HINT))
+            return
+        self.post_message(self.IndexStatusChanged("ready"))
+        try:
+            assistant = self._get_assistant()
+        except Exception:
+            return  # reported when a question is asked
+        self.post_message(self.AssistantReady(assistant.model_name))
+
+    def _get_assistant(self) -> Assistant:
+        with self._assistant_lock:
+            if self.assistant is None:
+                try:
+                    from assistant.agent.factory import make_assistant
+                except ImportError as error:
+                    raise AssistantError(
+                        "The answering agent is not installed in this build",
+                        "update payer-assistant; the Rates and Review views still work",
+                    ) from error
+                self.assistant = make_assistant(self.services, model=self.settings.model)
+            return self.assistant
+
+    @work(thread=True, group="ask")
+    def _ask(self, view: ChatTurn, question: str, payer: str | None) -> None:
+        with self._ask_lock:
+            try:
+                assistant = self._get_assistant()
+                for event in assistant.stream(question, self.conversation_id, payer):
+                    view.post_message(ChatTurn.EventReceived(event))
+            except AssistantError as error:
+                view.post_message(ChatTurn.Failed(error.message, error.hint))
+            except Exception as error:
+                view.post_message(ChatTurn.Failed(f"the model failed: {error}", UNEXPECTED_HINT))
+
+    # Messages -------------------------------------------------------------------------------
+
+    def on_payer_assistant_app_workspace_loaded(self, message: WorkspaceLoaded) -> None:
+        summary = self.summary = message.summary
+        self.query_one(WorkspaceSidebar).show_summary(summary, self.payer)
+        self._update_index_status()
+        payers = [p.name for p in summary.payers if p.fee_schedule]
+        self.query_one(RatesView).set_choices(payers, summary.benchmark_specs)
+        self.query_one(ReviewView).set_documents(summary.of_kind("contract", "template"))
+        if self.payer is None and payers:
+            self.payer = payers[0]
+
+    def on_payer_assistant_app_index_status_changed(self, message: IndexStatusChanged) -> None:
+        self._index_state = message.status
+        self._update_index_status()
+
+    def _update_index_status(self) -> None:
+        state = getattr(self, "_index_state", "opening…")
+        if self.summary is not None:
+            docs = len(self.summary.documents)
+            state = f"{docs} documents, {self.summary.chunks} chunks\nsearch: {state}"
+        self.query_one(WorkspaceSidebar).set_index_status(state)
+
+    def on_payer_assistant_app_assistant_ready(self, message: AssistantReady) -> None:
+        self.query_one(WorkspaceSidebar).set_model(model_label(message.model_name))
+
+    def on_payer_assistant_app_work_failed(self, message: WorkFailed) -> None:
+        self.show_error(message.title, message.message, message.hint)
+
+    def show_error(self, title: str, message: str, hint: str | None) -> None:
+        self.notify(
+            message + (f"\n→ {hint}" if hint else ""), title=title, severity="error", timeout=10
+        )
+
+    async def on_prompt_input_submitted(self, message: PromptInput.Submitted) -> None:
+        await self.ask(message.question)
+
+    async def ask(self, question: str, *, talking_points: bool = False) -> ChatTurn:
+        """Start a turn in the chat and answer it in a worker."""
+        self.action_show_tab("chat")
+        turn = Turn(question, payer=self.payer, talking_points=talking_points)
+        self.turns.append(turn)
+        view = await self.query_one(Chat).add_turn(turn)
+        self._ask(view, question, self.payer)
+        return view
+
+    def on_chat_citation_selected(self, message: Chat.CitationSelected) -> None:
+        self.open_citation(message.citation)
+
+    def on_review_view_evidence_selected(self, message: ReviewView.EvidenceSelected) -> None:
+        self.open_citation(message.citation)
+
+    def open_citation(self, citation: Citation) -> None:
+        self.push_screen(PassageScreen(self.services, citation))
+
+    def on_rates_view_load_failed(self, message: RatesView.LoadFailed) -> None:
+        self.show_error("Rates", message.message, message.hint)
+
+    def on_review_view_load_failed(self, message: ReviewView.LoadFailed) -> None:
+        self.show_error("Review", message.message, message.hint)
+
+    def on_rates_view_payer_changed(self, message: RatesView.PayerChanged) -> None:
+        self.payer = message.payer
+
+    def on_workspace_sidebar_payer_chosen(self, message: WorkspaceSidebar.PayerChosen) -> None:
+        self.payer = message.payer
+
+    def watch_payer(self, payer: str | None) -> None:
+        self.sub_title = self.settings.workspace.name + (f" · {payer}" if payer else "")
+        self.query_one(WorkspaceSidebar).highlight_payer(payer)
+        if self.query_one(TabbedContent).active == "rates":
+            self.query_one(RatesView).show_payer(payer)
+
+    @on(TabbedContent.TabActivated)
+    def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "rates":
+            self.query_one(RatesView).show_payer(self.payer)
+            self.query_one("#gap-table").focus()
+        elif event.pane.id == "review":
+            self.query_one(
+                "#review-table" if self.query_one(ReviewView).review else "#review-doc"
+            ).focus()
+        elif event.pane.id == "chat":
+            self.query_one(PromptInput).focus()
+
+    # Actions --------------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def action_show_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+
+    def action_focus_prompt(self) -> None:
+        self.action_show_tab("chat")
+        self.query_one(PromptInput).focus()
+
+    def action_toggle_sidebar(self) -> None:
+        sidebar = self.query_one(WorkspaceSidebar)
+        sidebar.display = not sidebar.display
+
+    def _payer_names(self) -> list[str]:
+        if self.summary is None:
+            return []
+        names = [p.name for p in self.summary.payers]
+        return names + sorted(
+            {d.payer for d in self.summary.documents if d.payer and d.payer not in names}
+        )
+
+    def _reloaded(self, changed: bool | None) -> None:
+        if changed:
+            self.refresh_workspace()
+            self.query_one(RatesView).reload()
+
+    def action_ingest(self) -> None:
+        self.push_screen(IngestScreen(self.services, self._payer_names()), self._reloaded)
+
+    def action_import_data(self) -> None:
+        self.push_screen(ImportScreen(self.services, self._payer_names()), self._reloaded)
+
+    def action_switch_payer(self, payer: str) -> None:
+        self.payer = payer
+        self.notify(f"Questions and the rates view now use {payer}.", title="Payer")
+
+    def action_review(self, doc_id: str) -> None:
+        self.action_show_tab("review")
+        self.query_one(ReviewView).show_document(doc_id)
+
+    async def action_talking_points(self, payer: str | None = None) -> None:
+        payer = payer or self.payer
+        if payer is None:
+            self.show_error(
+                "Talking points",
+                "No payer chosen",
+                "pick one in the sidebar or Ctrl+P → Switch payer",
+            )
+            return
+        self.payer = payer
+        await self.ask(f"Draft talking points for our {payer} renewal", talking_points=True)
+
+    def action_export(self) -> None:
+        """Write the conversation to the workspace's exports folder."""
+        if not self.turns:
+            self.show_error("Export", "Nothing to export yet", "ask a question first")
+            return
+        model = self.assistant.model_name if self.assistant else self.settings.model
+        text = conversation_markdown(self.turns, self.settings.workspace.name, model)
+        self._write("Conversation exported", f"conversation-{date.today().isoformat()}", text)
+
+    def action_export_talking_points(self) -> None:
+        drafted = [t for t in self.turns if t.talking_points and t.answer is not None]
+        if not drafted:
+            self.show_error(
+                "Export", "No talking points drafted yet", "press Ctrl+T to draft them for a payer"
+            )
+            return
+        turn = drafted[-1]
+        stem = f"talking-points-{slug(turn.payer or 'payer')}"
+        self._write("Talking points exported", stem, talking_points_markdown(turn))
+
+    def _write(self, title: str, stem: str, text: str) -> None:
+        try:
+            path = write_export(self.services.workspace.exports_path, stem, text)
+        except OSError as error:
+            self.show_error(
+                "Export",
+                f"Cannot write the export: {error.strerror}",
+                "check the workspace folder is writable (--workspace)",
+            )
+            return
+        self.last_export = path
+        self.notify(f"Saved {path.name} in the workspace's exports folder", title=title)
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "Ingest documents", "Index contracts, templates or guidance", self.action_ingest
+        )
+        yield SystemCommand(
+            "Import rates data",
+            "Fee schedules, volumes, Medicare, benchmarks, market files, 835 remittances",
+            self.action_import_data,
+        )
+        for payer in self._payer_names():
+            yield SystemCommand(
+                f"Switch payer: {payer}",
+                "Ask about and analyse this payer",
+                lambda p=payer: self.action_switch_payer(p),  # type: ignore[misc]
+            )
+        for doc in self.summary.of_kind("contract", "template") if self.summary else []:
+            yield SystemCommand(
+                f"Review: {doc.source}",
+                f"Checklist for {doc.payer or 'no payer'} ({doc.kind})",
+                lambda d=doc.doc_id: self.action_review(d),  # type: ignore[misc]
+            )
+        for payer in self._payer_names():
+            yield SystemCommand(
+                f"Talking points: {payer}",
+                "Draft the negotiation case for this payer",
+                lambda p=payer: self.run_worker(self.action_talking_points(p)),  # type: ignore[misc]
+            )
+        yield SystemCommand(
+            "Export conversation", "Markdown in the exports folder", self.action_export
+        )
+        yield SystemCommand(
+            "Export talking points",
+            "The latest talking points as Markdown",
+            self.action_export_talking_points,
+        )
+        yield SystemCommand(
+            "Rates view", "Gap table, chart, proposal impact", lambda: self.action_show_tab("rates")
+        )
+        yield SystemCommand(
+            "Review view", "Contract checklist", lambda: self.action_show_tab("review")
+        )
+        yield SystemCommand("Key bindings", "The help screen", self.action_help)
+
+
+def make_app(
+    settings: Settings, services: Services | None = None, assistant: Assistant | None = None
+) -> PayerAssistantApp:
+    """The app on `settings`' workspace; tests pass their own services and a scripted assistant."""
+    if services is None:
+        from assistant.services import Services
+
+        services = Services(settings)
+    return PayerAssistantApp(settings, services, assistant)
+
+
+def run_app(settings: Settings) -> None:
+    """Open the app on the workspace (what `payer-assistant chat` and `make demo` call)."""
+    make_app(settings).run()

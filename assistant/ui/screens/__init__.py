@@ -1,0 +1,1 @@
+"""Screens of the app: passage, ingest, import, help."""

@@ -1,0 +1,1 @@
+"""Widgets of the app: prompt, chat turns, tool cards, sidebar, rates and review views."""

@@ -1,0 +1,177 @@
+"""The conversation: each turn's question, tool cards, streamed Markdown answer and citations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, Markdown, Static
+
+from assistant.agent.answer import Citation
+from assistant.agent.events import (
+    AgentEvent,
+    AnswerDelta,
+    AnswerReady,
+    ToolCallFinished,
+    ToolCallStarted,
+)
+from assistant.ui.transcript import Turn, citation_label, link_markers
+from assistant.ui.widgets.tool_card import ToolCallCard
+
+WELCOME = """\
+## Ask about your payer contracts and rates
+
+Try: *What is our timely filing limit with Aetna?* · *Which codes does Aetna underpay most
+against Medicare?* · *Aetna offers 3% on E/M only: what is that worth?*
+
+Answers cite their sources: select a marker like **[1]** to read the clause.
+**F1** lists every key; **Ctrl+P** opens the command palette.
+"""
+
+
+class CitationButton(Button):
+    """One source of an answer; pressing it opens the cited passage."""
+
+    def __init__(self, n: int, citation: Citation) -> None:
+        super().__init__(citation_label(n, citation), classes="citation", compact=True)
+        self.citation = citation
+
+
+class ChatTurn(Vertical):
+    """One question and its answer, filled in as the agent's events arrive."""
+
+    @dataclass
+    class EventReceived(Message):
+        """The agent reported progress on this turn."""
+
+        event: AgentEvent
+
+    @dataclass
+    class Failed(Message):
+        """The turn stopped with an error (already phrased for a person)."""
+
+        message: str
+        hint: str | None
+
+    def __init__(self, turn: Turn) -> None:
+        super().__init__(classes="turn")
+        self.turn = turn
+        self._streamed = ""
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("› ") + Text(self.turn.question), classes="question")
+        yield Vertical(classes="tools")
+        yield Static("Thinking…", classes="status")
+        yield Markdown("", classes="answer", open_links=False)
+        yield Horizontal(classes="citations")
+
+    @property
+    def answer_view(self) -> Markdown:
+        return self.query_one(".answer", Markdown)
+
+    def _status(self, text: str | Text, *, error: bool = False) -> None:
+        status = self.query_one(".status", Static)
+        status.update(text)
+        status.display = bool(text)
+        status.set_class(error, "-error")
+
+    async def on_chat_turn_event_received(self, message: ChatTurn.EventReceived) -> None:
+        message.stop()
+        event = message.event
+        if isinstance(event, ToolCallStarted):
+            self.turn.tool_names.append(event.name)
+            self._status(f"Running {event.name}…")
+            await self.query_one(".tools", Vertical).mount(
+                ToolCallCard(event.call_id, event.name, event.args)
+            )
+        elif isinstance(event, ToolCallFinished):
+            for card in self.query(ToolCallCard):
+                if card.call_id == event.call_id:
+                    try:
+                        card.finish(event.result, event.error)
+                    except Exception as error:  # an odd result must not end the session
+                        card.finish(None, f"Cannot display this result: {error}")
+            self._status("Writing the answer…")
+        elif isinstance(event, AnswerDelta):
+            self._streamed += event.text
+            await self.answer_view.append(event.text)
+        elif isinstance(event, AnswerReady):
+            self.turn.answer = event.answer
+            await self.show_answer()
+        self.post_message(Chat.TurnUpdated(self))
+
+    async def show_answer(self) -> None:
+        answer = self.turn.answer
+        if answer is None:
+            return
+        await self.answer_view.update(link_markers(answer.answer, answer.citations))
+        row = self.query_one(".citations", Horizontal)
+        await row.remove_children()
+        await row.mount_all(CitationButton(n, c) for n, c in enumerate(answer.citations, 1))
+        notes = Text()
+        if answer.removed:
+            notes.append("Removed by the grounding check: ", style="bold yellow")
+            notes.append("; ".join(answer.removed))
+        self._status(notes)
+
+    def on_chat_turn_failed(self, message: ChatTurn.Failed) -> None:
+        message.stop()
+        self.turn.error = message.message
+        text = Text("Could not answer: ", style="bold red") + Text(message.message)
+        if message.hint:
+            text += Text(f"\n→ {message.hint}", style="dim")
+        self._status(text, error=True)
+        self.post_message(Chat.TurnUpdated(self))
+
+    @on(Markdown.LinkClicked)
+    def _open_marker(self, event: Markdown.LinkClicked) -> None:
+        event.stop()
+        answer = self.turn.answer
+        if not event.href.startswith("cite:") or answer is None:
+            return
+        n = int(event.href.removeprefix("cite:"))
+        if 1 <= n <= len(answer.citations):
+            self.post_message(Chat.CitationSelected(answer.citations[n - 1]))
+
+    @on(Button.Pressed, ".citation")
+    def _open_button(self, event: Button.Pressed) -> None:
+        event.stop()
+        assert isinstance(event.button, CitationButton)
+        self.post_message(Chat.CitationSelected(event.button.citation))
+
+
+class Chat(VerticalScroll):
+    """The scrolling conversation."""
+
+    @dataclass
+    class CitationSelected(Message):
+        """The user asked to see a cited passage."""
+
+        citation: Citation
+
+    @dataclass
+    class TurnUpdated(Message):
+        """A turn grew (keep the newest content in view)."""
+
+        turn: ChatTurn
+
+    def compose(self) -> ComposeResult:
+        yield Markdown(WELCOME, id="welcome", open_links=False)
+
+    async def add_turn(self, turn: Turn) -> ChatTurn:
+        view = ChatTurn(turn)
+        await self.mount(view)
+        self.scroll_end(animate=False)
+        return view
+
+    def on_chat_turn_updated(self, message: Chat.TurnUpdated) -> None:
+        if self.max_scroll_y - self.scroll_y < 8 or message.turn is self.children[-1]:
+            self.scroll_end(animate=False)
+
+    @property
+    def turns(self) -> list[ChatTurn]:
+        return list(self.query(ChatTurn))

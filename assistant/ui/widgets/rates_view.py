@@ -1,0 +1,277 @@
+"""The rates view: a payer's gap table (sortable), a bar chart of annual gap by code, and the
+revenue impact of a proposal once one is modelled."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Button, DataTable, Input, Label, Select, Static
+from textual.widgets.select import InvalidSelectValueError
+
+from assistant.ui import workspace_data
+from assistant.ui.guard import guarded
+from assistant.ui.widgets.tool_card import fill_table, humanise
+from assistant.ui.workspace_data import money, pct
+
+if TYPE_CHECKING:
+    from assistant.rates.models import GapResult, ProposalResult
+    from assistant.services import Services
+
+CHART_CODES = 12
+NUMERIC = {
+    "rate",
+    "benchmark_rate",
+    "pct_of_benchmark",
+    "units",
+    "gap_per_unit",
+    "annual_gap",
+    "current_rate",
+    "proposed_rate",
+    "current_revenue",
+    "proposed_revenue",
+    "delta",
+}
+
+
+def sort_rows(rows: Sequence[dict[str, Any]], key: str, reverse: bool) -> list[dict[str, Any]]:
+    """Rows ordered by one column: numbers as numbers, blanks last."""
+
+    def value(row: dict[str, Any]) -> tuple[int, Any]:
+        raw = row.get(key)
+        if raw is None:
+            return (1, 0)
+        if key in NUMERIC:
+            return (0, Decimal(str(raw)))
+        if key == "code":
+            return (0, (str(raw), str(row.get("modifier") or "")))
+        return (0, str(raw))
+
+    present = [r for r in rows if r.get(key) is not None]
+    blank = [r for r in rows if r.get(key) is None]
+    return sorted(present, key=value, reverse=reverse) + blank
+
+
+class RatesView(Vertical):
+    """Pick a payer and a benchmark, read the gap, model a proposal."""
+
+    @dataclass
+    class GapLoaded(Message):
+        result: GapResult
+
+    @dataclass
+    class ProposalModelled(Message):
+        result: ProposalResult
+
+    @dataclass
+    class LoadFailed(Message):
+        """Reading rates failed; the app shows it as a notification."""
+
+        message: str
+        hint: str | None
+
+    @dataclass
+    class PayerChanged(Message):
+        """The user picked another payer here."""
+
+        payer: str
+
+    def __init__(self, services: Services, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.services = services
+        self.payer: str | None = None
+        self.benchmark = "medicare"
+        self._rows: list[dict[str, Any]] = []
+        self._sort: tuple[str, bool] = ("annual_gap", True)
+        self._chart: Widget | None = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="toolbar"):
+            yield Label("Payer")
+            yield Select[str]([], prompt="choose a payer", id="rates-payer", allow_blank=True)
+            yield Label("against")
+            yield Select[str](
+                [("medicare", "medicare")],
+                value="medicare",
+                id="rates-benchmark",
+                allow_blank=False,
+            )
+        yield Static("Choose a payer to see its gap against the benchmark.", id="gap-summary")
+        with Horizontal(id="gap-area"):
+            yield DataTable(id="gap-table", zebra_stripes=True, cursor_type="row")
+            yield Static("", id="chart-slot")
+        with Horizontal(classes="toolbar"):
+            yield Label("Proposal")
+            yield Input(
+                placeholder="3 (= +3% on all) · 110%medicare · 0; em=3 · path/to/rates.csv",
+                id="proposal-input",
+            )
+            yield Button("Model", id="model-button", variant="primary", compact=True)
+        yield Static("", id="proposal-summary")
+        yield DataTable(id="proposal-table", zebra_stripes=True, cursor_type="row")
+
+    def on_mount(self) -> None:
+        self.query_one("#proposal-table").display = False
+        self._load_chart()
+
+    @work(thread=True, group="rates-chart")
+    def _load_chart(self) -> None:
+        # plotext takes a noticeable fraction of a second to import: never on the first paint.
+        try:
+            from textual_plotext import PlotextPlot
+        except ImportError:
+            return
+        self.app.call_from_thread(self._mount_chart, PlotextPlot)
+
+    def _mount_chart(self, plot_class: type[Widget]) -> None:
+        self._chart = plot_class(id="gap-chart")
+        slot = self.query_one("#chart-slot")
+        slot.display = False
+        self.query_one("#gap-area").mount(self._chart)
+        self._draw_chart()
+
+    def set_choices(self, payers: Sequence[str], benchmarks: Sequence[str]) -> None:
+        payer_select: Select[str] = self.query_one("#rates-payer", Select)
+        with self.prevent(Select.Changed):
+            payer_select.set_options((p, p) for p in payers)
+            if self.payer is not None and self.payer in payers:
+                payer_select.value = self.payer
+        bench_select: Select[str] = self.query_one("#rates-benchmark", Select)
+        specs = list(dict.fromkeys(["medicare", *benchmarks, *(f"payer:{p}" for p in payers)]))
+        with self.prevent(Select.Changed):
+            bench_select.set_options((b, b) for b in specs)
+            bench_select.value = self.benchmark if self.benchmark in specs else "medicare"
+
+    def show_payer(self, payer: str | None) -> None:
+        """Make `payer` the one shown (reloads its gap)."""
+        if payer is None or payer == self.payer and self._rows:
+            return
+        self.payer = payer
+        select: Select[str] = self.query_one("#rates-payer", Select)
+        # not among the choices (e.g. a contract-only payer)
+        with self.prevent(Select.Changed), contextlib.suppress(InvalidSelectValueError):
+            select.value = payer
+        self.reload()
+
+    def reload(self) -> None:
+        if self.payer:
+            self.query_one("#gap-summary", Static).update(f"Loading {self.payer}…")
+            self._load_gap(self.payer, self.benchmark)
+
+    @work(thread=True, exclusive=True, group="rates-gap")
+    def _load_gap(self, payer: str, benchmark: str) -> None:
+        result = guarded(lambda: workspace_data.gap(self.services, payer, benchmark), self._failed)
+        if result is not None:
+            self.post_message(self.GapLoaded(result))
+
+    @work(thread=True, exclusive=True, group="rates-model")
+    def _model(self, payer: str, text: str) -> None:
+        result = guarded(lambda: workspace_data.model(self.services, payer, text), self._failed)
+        if result is not None:
+            self.post_message(self.ProposalModelled(result))
+
+    def _failed(self, message: str, hint: str | None) -> None:
+        self.post_message(self.LoadFailed(message, hint))
+
+    def on_rates_view_gap_loaded(self, message: RatesView.GapLoaded) -> None:
+        data = message.result.to_json()
+        self._rows = data["rows"]
+        total = Decimal(data["total_annual_gap"])
+        bench_pct = message.result.pct_of_benchmark
+        summary = Text.assemble(
+            (f"{data['payer']}", "bold"),
+            f" pays {pct(None if bench_pct is None else float(bench_pct))} of {data['benchmark']} "
+            f"on your mix. Annual gap ",
+            (money(total), "bold red" if total > 0 else "bold green"),
+            f" on {data['total_units']:,} units.",
+        )
+        if data["missing"]:
+            summary.append(f" {len(data['missing'])} code(s) not compared.", style="dim")
+        self.query_one("#gap-summary", Static).update(summary)
+        self._fill_gap()
+        self._draw_chart()
+
+    def _fill_gap(self) -> None:
+        key, reverse = self._sort
+        table: DataTable[Any] = self.query_one("#gap-table", DataTable)
+        fill_table(table, sort_rows(self._rows, key, reverse))
+        for column in table.columns.values():
+            if column.key.value == key:
+                column.label = Text(f"{humanise(key)} {'▼' if reverse else '▲'}")
+        table.refresh()
+
+    def _draw_chart(self) -> None:
+        if self._chart is None:
+            return
+        plt = self._chart.plt  # type: ignore[attr-defined]
+        plt.clear_data()
+        plt.clear_figure()
+        # The largest gaps either way, largest at the top (plotext draws the first bar lowest).
+        rows = sorted(self._rows, key=lambda r: -abs(Decimal(r["annual_gap"])))[:CHART_CODES]
+        rows.reverse()
+        if rows:
+            labels = [r["code"] + (f"-{r['modifier']}" if r["modifier"] else "") for r in rows]
+            values = [float(Decimal(r["annual_gap"])) for r in rows]
+            plt.bar(labels, values, orientation="horizontal", color="orange", width=0.6)
+            plt.title(f"Annual gap by code, $ (under {self.benchmark} > 0)")
+        else:
+            plt.title("Annual gap by code")
+        self._chart.refresh()
+
+    @on(DataTable.HeaderSelected, "#gap-table")
+    def _sort_by(self, event: DataTable.HeaderSelected) -> None:
+        key = str(event.column_key.value)
+        current, reverse = self._sort
+        self._sort = (key, not reverse if key == current else key in NUMERIC)
+        self._fill_gap()
+
+    @on(Select.Changed, "#rates-payer")
+    def _payer_picked(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str) and event.value != self.payer:
+            self.payer = event.value
+            self.post_message(self.PayerChanged(event.value))
+            self.reload()
+
+    @on(Select.Changed, "#rates-benchmark")
+    def _benchmark_picked(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str) and event.value != self.benchmark:
+            self.benchmark = event.value
+            self.reload()
+
+    @on(Input.Submitted, "#proposal-input")
+    @on(Button.Pressed, "#model-button")
+    def _model_pressed(self) -> None:
+        text = self.query_one("#proposal-input", Input).value
+        if not self.payer:
+            self.post_message(self.LoadFailed("No payer chosen", "pick a payer above first"))
+            return
+        self.model_proposal(text)
+
+    def model_proposal(self, text: str) -> None:
+        if self.payer:
+            self.query_one("#proposal-input", Input).value = text
+            self._model(self.payer, text)
+
+    def on_rates_view_proposal_modelled(self, message: RatesView.ProposalModelled) -> None:
+        data = message.result.to_json()
+        delta = Decimal(data["total_delta"])
+        self.query_one("#proposal-summary", Static).update(
+            Text.assemble(
+                (f"{data['payer']}: {data['proposal']}", "bold"),
+                f" — revenue {money(data['total_current'])} → {money(data['total_proposed'])} (",
+                (money(delta), "bold green" if delta >= 0 else "bold red"),
+                f", {pct(data['pct_change'])})",
+            )
+        )
+        table: DataTable[Any] = self.query_one("#proposal-table", DataTable)
+        table.display = True
+        fill_table(table, sorted(data["rows"], key=lambda r: -abs(Decimal(r["delta"]))))

@@ -1,0 +1,189 @@
+"""The review view: a contract's checklist with status colours, values and cited evidence."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, DataTable, Label, Select, Static
+from textual.widgets.select import InvalidSelectValueError
+
+from assistant.agent.answer import Citation
+from assistant.ui import workspace_data
+from assistant.ui.guard import guarded
+from assistant.ui.workspace_data import DocumentInfo
+
+if TYPE_CHECKING:
+    from assistant.review.models import ContractReview, ItemReview
+    from assistant.services import Services
+
+STATUS_STYLE = {
+    "present": ("present", "bold green"),
+    "red_flag": ("red flag", "bold white on red"),
+    "absent": ("absent", "bold yellow"),
+    "unknown": ("unknown", "dim"),
+}
+
+
+def status_text(status: str) -> Text:
+    label, style = STATUS_STYLE.get(status, (status, ""))
+    return Text(f" {label} ", style=style)
+
+
+class EvidenceButton(Button):
+    """A quote backing a checklist value; pressing it opens the page."""
+
+    def __init__(self, citation: Citation) -> None:
+        where = f"p. {citation.page}" if citation.page is not None else citation.source
+        quote = " ".join(citation.quote.split())
+        short = quote if len(quote) <= 90 else quote[:89] + "…"
+        super().__init__(f"{where}: “{short}”", classes="evidence", compact=True)
+        self.citation = citation
+
+
+class ReviewView(Vertical):
+    """Pick a contract; read each checklist item's status, value, why it matters and the ask."""
+
+    @dataclass
+    class ReviewLoaded(Message):
+        review: ContractReview
+
+    @dataclass
+    class LoadFailed(Message):
+        message: str
+        hint: str | None
+
+    @dataclass
+    class EvidenceSelected(Message):
+        """The user asked to see the page a value was read from."""
+
+        citation: Citation
+
+    def __init__(self, services: Services, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.services = services
+        self.review: ContractReview | None = None
+        self.doc_id: str | None = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="toolbar"):
+            yield Label("Contract")
+            yield Select[str]([], prompt="choose a contract or template", id="review-doc")
+        yield Static("Choose a contract to review it against the checklist.", id="review-summary")
+        with Horizontal(id="review-area"):
+            yield DataTable(id="review-table", cursor_type="row", zebra_stripes=True)
+            yield VerticalScroll(Static("", id="review-detail-text"), id="review-detail")
+
+    def on_mount(self) -> None:
+        table: DataTable[Any] = self.query_one("#review-table", DataTable)
+        table.add_column("Status", key="status")
+        table.add_column("Item", key="item")
+        table.add_column("Value", key="value")
+        table.add_column("Pages", key="pages")
+
+    def set_documents(self, documents: Sequence[DocumentInfo]) -> None:
+        select: Select[str] = self.query_one("#review-doc", Select)
+        with self.prevent(Select.Changed):
+            select.set_options(
+                (f"{d.source} ({d.payer or 'no payer'}, {d.kind})", d.doc_id) for d in documents
+            )
+            if self.doc_id in {d.doc_id for d in documents}:
+                select.value = self.doc_id
+
+    def show_document(self, doc_id: str) -> None:
+        """Review `doc_id` (in a worker) and show it."""
+        self.doc_id = doc_id
+        select: Select[str] = self.query_one("#review-doc", Select)
+        # not listed yet; the review still runs
+        with self.prevent(Select.Changed), contextlib.suppress(InvalidSelectValueError):
+            select.value = doc_id
+        self.query_one("#review-summary", Static).update(f"Reviewing {doc_id}…")
+        self._review(doc_id)
+
+    @work(thread=True, exclusive=True, group="review")
+    def _review(self, doc_id: str) -> None:
+        result = guarded(
+            lambda: workspace_data.review(self.services, doc_id),
+            lambda message, hint: self.post_message(self.LoadFailed(message, hint)),
+            "The review stopped",
+        )
+        if result is not None:
+            self.post_message(self.ReviewLoaded(result))
+
+    @on(Select.Changed, "#review-doc")
+    def _picked(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str):
+            self.show_document(event.value)
+
+    def on_review_view_review_loaded(self, message: ReviewView.ReviewLoaded) -> None:
+        review = self.review = message.review
+        counts = {s: sum(1 for i in review.items if i.status == s) for s in STATUS_STYLE}
+        summary = Text.assemble((review.source, "bold"), f" · {review.page_count} pages · ")
+        for status, n in counts.items():
+            if n:
+                summary += status_text(status) + Text(f" {n}  ")
+        for note in review.notes:
+            summary += Text(f"\n{note}", style="dim")
+        self.query_one("#review-summary", Static).update(summary)
+        table: DataTable[Any] = self.query_one("#review-table", DataTable)
+        table.clear()
+        for item in review.items:
+            value = workspace_data.describe_item_values(item) if item.values else ""
+            pages = ", ".join(str(p) for p in item.pages)
+            table.add_row(status_text(item.status), item.name, value, pages, key=item.id)
+        if review.items:
+            table.move_cursor(row=0)
+            self._show_item(review.items[0])
+
+    @on(DataTable.RowHighlighted, "#review-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if self.review is None or event.row_key.value is None:
+            return
+        try:
+            self._show_item(self.review.item(event.row_key.value))
+        except KeyError:
+            return
+
+    def _show_item(self, item: ItemReview) -> None:
+        text = Text.assemble((item.name, "bold"), "  ", status_text(item.status), "\n")
+        if item.flags:
+            text.append("\nRed flags: ", style="bold red")
+            text.append("; ".join(item.flags) + "\n")
+        text.append("\nWhy it matters: ", style="bold")
+        text.append(item.why.strip() + "\n")
+        text.append("\nWhat to ask: ", style="bold")
+        text.append(item.ask.strip() + "\n")
+        for note in item.notes:
+            text.append(f"\n{note}\n", style="dim")
+        if item.values:
+            text.append("\nEvidence", style="bold")
+        self.query_one("#review-detail-text", Static).update(text)
+        detail = self.query_one("#review-detail", VerticalScroll)
+        detail.remove_children(EvidenceButton)
+        buttons = [
+            EvidenceButton(
+                Citation(
+                    source=c.source,
+                    page=c.page,
+                    section=c.section,
+                    quote=c.quote,
+                    doc_id=self.review.doc_id if self.review else None,
+                )
+            )
+            for value in item.values
+            for c in value.citations
+        ]
+        detail.mount_all(buttons)
+
+    @on(Button.Pressed, ".evidence")
+    def _evidence(self, event: Button.Pressed) -> None:
+        event.stop()
+        assert isinstance(event.button, EvidenceButton)
+        self.post_message(self.EvidenceSelected(event.button.citation))
