@@ -1,1 +1,1 @@
-"""The agent: tools over the services, the offline model or a LangChain chat model, grounded answers."""
+"""The agent: read-only tools, the offline or a LangChain chat model, grounded answers."""

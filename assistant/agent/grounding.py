@@ -58,7 +58,9 @@ def split_citations(text: str) -> tuple[str, list[tuple[int, Citation]]]:
     if block is None:
         return text.strip(), []
     cited: list[tuple[int, Citation]] = []
-    for line in block.group(1).splitlines():
+    # A model may copy a fence marker into a quote; the quote is the text inside it.
+    listed = re.sub(r"\n?<<<[^<>]*>>>\n?", "", block.group(1))
+    for line in listed.splitlines():
         m = _CITATION_LINE.match(line.strip())
         if m is None:
             continue

@@ -244,6 +244,12 @@ def _intent(text: str, term: str | None, payers: tuple[str, ...]) -> str:
         ):
             return "underpayments"
         if (
+            intent == "compare"
+            and term is not None
+            and not re.search(r"\bpays?\b|\brates?\b|\bcodes?\b|\b\d{5}\b", lowered)
+        ):
+            continue
+        if (
             intent == "gap"
             and term is not None
             and not re.search(

@@ -19,6 +19,7 @@ from assistant.agent.events import (
 from assistant.agent.grounding import check_answer, split_citations
 from assistant.agent.offline import with_focus
 from assistant.agent.tools import ToolBox, make_tools
+from assistant.config import OFFLINE_MODEL
 from assistant.errors import AssistantError, NotFoundError, ServiceUnavailable
 
 if TYPE_CHECKING:
@@ -135,10 +136,14 @@ class AgentAssistant:
                             yield ToolCallFinished(message.tool_call_id, name, result, error)
         except AssistantError:
             raise
-        except Exception as exc:  # a provider's own errors: say which model failed and how
+        except Exception as exc:  # a provider's or a tool's own errors, said plainly at the edge
+            hint = (
+                "this is a bug in payer-assistant; please report it with the question asked"
+                if self._model_name == OFFLINE_MODEL
+                else "check that the provider is reachable and configured, or use --model offline"
+            )
             raise ServiceUnavailable(
-                f"The model '{self._model_name}' failed: {type(exc).__name__}: {exc}",
-                "check that the provider is reachable and configured, or use --model offline",
+                f"Answering with '{self._model_name}' failed: {type(exc).__name__}: {exc}", hint
             ) from exc
         if not shown and final:
             yield AnswerDelta(split_citations(final)[0])

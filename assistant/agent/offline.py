@@ -24,7 +24,7 @@ from assistant.agent.intents import (
     read_question,
     resolve_follow_up,
 )
-from assistant.agent.tools import TERMS, unfence
+from assistant.agent.tools import TERMS, describe_proposal, unfence
 
 OFFLINE_NAME = "offline"
 FOCUS_PREFIX = "[payer in focus: "
@@ -436,7 +436,7 @@ class OfflineChatModel(BaseChatModel):
             say(
                 "proposal_value",
                 payer=result["payer"],
-                description=_describe_offer(result["proposal"]),
+                description=describe_proposal(result["proposal"]),
                 total_delta=money(result["total_delta"]),
                 total_current=money(result["total_current"]),
                 total_proposed=money(result["total_proposed"]),
@@ -533,13 +533,6 @@ def _offer_args(q: Question) -> dict[str, Any]:
     if of_medicare:
         return {"pct_of_medicare": float(value)}
     return {"across_the_board": float(value)}
-
-
-def _describe_offer(description: str) -> str:
-    text = description.replace("carve-out ", "")
-    text = re.sub(r"^\+0\.00%; ", "other rates unchanged; ", text)
-    text = text.replace("office-em", "office E/M 99202-99215").replace("em at", "E/M at")
-    return text
 
 
 def _signed(value: float | int | str | None) -> str:

@@ -16,7 +16,6 @@ from assistant.errors import AssistantError, InputError, NotFoundError
 if TYPE_CHECKING:
     from langchain_core.tools import BaseTool
 
-    from assistant.ingest.models import Page
     from assistant.rates.models import Proposal
     from assistant.review.models import ContractReview
     from assistant.services import Services
@@ -65,6 +64,28 @@ def unfence(text: str) -> str:
     if text.startswith(FENCE_OPEN) and text.endswith(FENCE_CLOSE):
         return text[len(FENCE_OPEN) : -len(FENCE_CLOSE)].strip("\n")
     return text
+
+
+def describe_proposal(text: str) -> str:
+    """A proposal's description for a reader: '+0.00%; carve-out office-em at +3.00%' ->
+    'other rates unchanged; office E/M 99202-99215 at +3.00%'."""
+    text = text.replace("carve-out ", "")
+    text = re.sub(r"^\+0\.00%; ", "other rates unchanged; ", text)
+    text = re.sub(r"\boffice-em\b", "office E/M 99202-99215", text)
+    text = re.sub(r"(?<![\w-])em at\b", "E/M 99202-99499 at", text)
+    return text.replace("preventive at", "preventive 99381-99429 at")
+
+
+def _relevant_citations(item: Any, limit: int = 2) -> list[Any]:
+    """The item's citations that share most words with its name and flags (a flag's own clause
+    first, not the first clause the item happens to group)."""
+    words = set(re.findall(r"[a-z]{4,}", " ".join([item.name, *item.flags]).lower()))
+    cited = [c for v in item.values for c in v.citations]
+    ranked = sorted(
+        enumerate(cited),
+        key=lambda ic: (-len(words & set(re.findall(r"[a-z]{4,}", ic[1].quote.lower()))), ic[0]),
+    )
+    return [c for _, c in ranked[:limit]]
 
 
 def to_jsonable(value: Any) -> Any:
@@ -138,7 +159,6 @@ class ToolBox:
     def __init__(self, services: Services) -> None:
         self.services = services
         self._lock = threading.RLock()
-        self._pages: dict[str, list[Page]] = {}
         self._reviews: dict[str, ContractReview] = {}
 
     # Workspace facts -------------------------------------------------------------------------
@@ -230,23 +250,13 @@ class ToolBox:
             )
         return [(d.doc_id, d.source) for d in docs]
 
-    def _doc_pages(self, doc_id: str) -> list[Page]:
-        from assistant.ingest.store import DocumentStore
-
-        with self._lock:
-            if doc_id not in self._pages:
-                self._pages[doc_id] = DocumentStore(self.services.conn).pages(doc_id)
-            return self._pages[doc_id]
-
-    def review(self, doc_id: str, source: str) -> ContractReview:
+    def review(self, doc_id: str) -> ContractReview:
         """The checklist review of one document (computed once per ToolBox)."""
-        from assistant.review.extraction import review_pages
+        from assistant.review.service import review_document
 
         with self._lock:
             if doc_id not in self._reviews:
-                self._reviews[doc_id] = review_pages(
-                    self._doc_pages(doc_id), source=source, doc_id=doc_id
-                )
+                self._reviews[doc_id] = review_document(self.services.conn, doc_id)
             return self._reviews[doc_id]
 
     def find_contract_term(self, term: str, payer: str) -> dict[str, Any]:
@@ -257,7 +267,7 @@ class ToolBox:
         name = self.resolve_payer(payer)
         documents = []
         for doc_id, source in self._contract_docs(name):
-            item = self.review(doc_id, source).item(term)
+            item = self.review(doc_id).item(term)
             documents.append(
                 {
                     "source": source,
@@ -284,7 +294,7 @@ class ToolBox:
         name = self.resolve_payer(payer)
         documents = []
         for doc_id, source in self._contract_docs(name):
-            review = self.review(doc_id, source)
+            review = self.review(doc_id)
             documents.append(
                 {
                     "source": source,
@@ -297,9 +307,8 @@ class ToolBox:
                             "ask": item.ask,
                             "citations": [
                                 _citation(c.source, c.page, c.section, c.quote)
-                                for v in item.values
-                                for c in v.citations[:1]
-                            ][:2],
+                                for c in _relevant_citations(item)
+                            ],
                         }
                         for item in review.items
                         if item.status == "red_flag"

@@ -1,0 +1,1 @@
+"""Negotiation documents: talking points and the counter-proposal packet (Markdown and DOCX)."""

@@ -1,0 +1,318 @@
+"""Negotiation talking points for one payer, every figure traced to the tool call behind it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from assistant.agent.tools import CallLog, CallRecord, call_tool, describe_proposal, unfence
+
+if TYPE_CHECKING:
+    from assistant.agent.tools import ToolBox
+
+TOP_CODES = 10
+FLOOR_PCT_OF_MEDICARE = Decimal(100)
+"""Default walk-away: no code below Medicare, the usual floor for a commercial contract."""
+
+
+def money(text: str | None) -> str:
+    return "—" if text is None else f"${Decimal(str(text)):,.2f}"
+
+
+def pct(value: Decimal | float | str | None) -> str:
+    if value is None:
+        return "—"
+    return f"{Decimal(str(value)):,.2f}".rstrip("0").rstrip(".") + "%"
+
+
+def signed_pct(value: Decimal | float | str | None) -> str:
+    text = pct(value)
+    return text if text.startswith(("-", "—")) else "+" + text
+
+
+@dataclass(frozen=True)
+class Point:
+    """One talking point: the sentence, the tool calls its figures come from, its quotes."""
+
+    section: str
+    text: str
+    calls: tuple[str, ...] = ()
+    citations: tuple[dict[str, Any], ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "section": self.section,
+            "text": self.text,
+            "calls": list(self.calls),
+            "citations": [dict(c) for c in self.citations],
+        }
+
+
+@dataclass(frozen=True)
+class TalkingPoints:
+    """The negotiation case for one payer, with the tables and tool calls behind it."""
+
+    payer: str
+    points: tuple[Point, ...]
+    calls: tuple[CallRecord, ...]
+    offer: str | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    def call(self, name: str) -> CallRecord | None:
+        return next((c for c in self.calls if c.name == name and _ok(c.result)), None)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "payer": self.payer,
+            "offer": self.offer,
+            "points": [p.to_json() for p in self.points],
+            "notes": list(self.notes),
+            "tool_calls": [
+                {"id": c.id, "name": c.name, "args": c.args, "result": c.result} for c in self.calls
+            ],
+        }
+
+
+def _ok(result: Any) -> bool:
+    return not (isinstance(result, dict) and "error" in result)
+
+
+def _offer_args(offer: str) -> dict[str, Any]:
+    """'3' (+3% on everything) or 'office-em=3' (+3% on those codes, the rest unchanged)."""
+    if "=" in offer:
+        return {"across_the_board": 0, "carve_outs": [offer]}
+    return {"across_the_board": offer.strip().rstrip("%")}
+
+
+def build_talking_points(
+    box: ToolBox,
+    payer: str,
+    offer: str | None = None,
+    floor_pct: Decimal = FLOOR_PCT_OF_MEDICARE,
+    target_pct: Decimal | None = None,
+) -> TalkingPoints:
+    """Where the payer stands, what its offer is worth, what to ask for and where to walk away.
+
+    The target defaults to the best other payer's percent of Medicare on the top codes (never
+    below the floor); the walk-away is the floor, a percent of Medicare for every code.
+    """
+    name = box.resolve_payer(payer)
+    log = CallLog()
+    points: list[Point] = []
+    notes: list[str] = []
+
+    def run(tool: str, fn: Any, **args: Any) -> CallRecord:
+        return log.add(tool, args, call_tool(fn, **args))
+
+    top = run("top_codes", box.top_codes, payer=name, limit=TOP_CODES)
+    gap = run("rate_gap", box.rate_gap, payer=name, benchmark="medicare")
+    codes = [r["code"] for r in top.result["rows"]] if _ok(top.result) else []
+    if not _ok(gap.result):
+        notes.append(f"No rate comparison with Medicare: {gap.result['error']}")
+    if codes and _ok(gap.result):
+        rows = {r["code"]: r for r in gap.result["rows"] if not r["modifier"]}
+        below = sorted(
+            (rows[c] for c in codes if c in rows and Decimal(rows[c]["annual_gap"]) > 0),
+            key=lambda r: -Decimal(r["annual_gap"]),
+        )
+        g = gap.result
+        above = g["total_annual_gap"].startswith("-")
+        points.append(
+            Point(
+                "Medicare",
+                f"At this practice's volumes {name} pays {money(g['total_revenue'])} a year "
+                f"where Medicare would pay {money(g['total_benchmark_revenue'])}: "
+                f"{pct(g['pct_of_benchmark'])} of Medicare, "
+                f"{money(g['total_annual_gap'].lstrip('-'))} a year "
+                f"{'above' if above else 'short of'} it.",
+                (gap.id,),
+            )
+        )
+        if below:
+            worst = ", ".join(
+                f"{r['code']} ({money(r['rate'])}, {pct(r['pct_of_benchmark'])} of Medicare, "
+                f"{money(r['annual_gap'])} a year)"
+                for r in below[:3]
+            )
+            points.append(
+                Point(
+                    "Medicare",
+                    f"Of the top {len(codes)} codes by revenue, {len(below)} "
+                    f"{'is' if len(below) == 1 else 'are'} paid below Medicare; "
+                    f"the largest {'gap is' if len(below) == 1 else 'gaps are'} {worst}.",
+                    (top.id, gap.id),
+                )
+            )
+
+    compare = run("compare_payers", box.compare_payers, codes=",".join(codes) or None)
+    basket: dict[str, float] = {}
+    if _ok(compare.result):
+        basket = {
+            p: v for p, v in compare.result["basket_pct_of_benchmark"].items() if v is not None
+        }
+    if name in basket and len(basket) > 1:
+        others = sorted(((p, v) for p, v in basket.items() if p != name), key=lambda kv: -kv[1])
+        listed = "; ".join(f"{p} {pct(v)}" for p, v in others)
+        points.append(
+            Point(
+                "Other payers",
+                f"On the same top codes {name}'s rates come to {pct(basket[name])} of Medicare; "
+                f"the practice's other payers: {listed}.",
+                (compare.id,),
+            )
+        )
+
+    market = next(
+        (b for b in _benchmarks(box) if b.startswith("market:") and b.endswith("p50")), None
+    )
+    if market is not None:
+        mk = run("rate_gap", box.rate_gap, payer=name, benchmark=market)
+        if _ok(mk.result) and mk.result["rows"]:
+            m = mk.result
+            direction = "below" if Decimal(m["total_annual_gap"]) > 0 else "above"
+            points.append(
+                Point(
+                    "Market",
+                    f"Against the market median ({market.split(':')[1]}), {name} pays "
+                    f"{pct(m['pct_of_benchmark'])}: {money(m['total_annual_gap'].lstrip('-'))} "
+                    f"a year {direction} it on the codes the market file prices.",
+                    (mk.id,),
+                )
+            )
+
+    if offer:
+        model = run("model_proposal", box.model_proposal, payer=name, **_offer_args(offer))
+        if _ok(model.result):
+            r = model.result
+            points.append(
+                Point(
+                    "Their offer",
+                    f"{name}'s offer ({describe_proposal(r['proposal'])}) is worth "
+                    f"{money(r['total_delta'])} a year "
+                    f"({signed_pct(r['pct_change'])}): from {money(r['total_current'])} to "
+                    f"{money(r['total_proposed'])}.",
+                    (model.id,),
+                )
+            )
+            check = run(
+                "walk_away",
+                box.walk_away,
+                payer=name,
+                **_offer_args(offer),
+                min_pct_of_medicare=str(floor_pct),
+            )
+            if _ok(check.result):
+                below_floor = [row["code"] for row in check.result["codes_below_floor"]]
+                verdict = "clears" if check.result["clears_floor"] else "does not clear"
+                detail = (
+                    f"; {len(below_floor)} codes stay below it ({', '.join(below_floor[:8])})"
+                    if below_floor
+                    else ""
+                )
+                points.append(
+                    Point(
+                        "Their offer",
+                        f"The offer {verdict} the walk-away floor of {pct(floor_pct)} of "
+                        f"Medicare per code{detail}.",
+                        (check.id,),
+                    )
+                )
+        else:
+            notes.append(f"Offer '{offer}' not modelled: {model.result['error']}")
+
+    if _ok(gap.result):
+        others_best = max((v for p, v in basket.items() if p != name), default=None)
+        target = target_pct
+        basis = "the level set for this negotiation"
+        if target is None:
+            best_other = Decimal(str(others_best)) if others_best is not None else floor_pct
+            target = max(best_other, floor_pct)
+            basis = "what the best-paying other payer pays" if target == best_other else "the floor"
+        at_target = run(
+            "model_proposal", box.model_proposal, payer=name, pct_of_medicare=str(target)
+        )
+        if _ok(at_target.result):
+            t = at_target.result
+            solved = run(
+                "solve_target", box.solve_target, payer=name, target_revenue=t["total_proposed"]
+            )
+            uniform = (
+                f", the same revenue as a uniform increase of "
+                f"{signed_pct(solved.result['solution']['value'])}"
+                if _ok(solved.result)
+                else ""
+            )
+            points.append(
+                Point(
+                    "Target",
+                    f"Ask for {pct(target)} of Medicare ({basis}): {money(t['total_proposed'])} "
+                    f"a year, {money(t['total_delta'])} more than today "
+                    f"({signed_pct(t['pct_change'])}){uniform}.",
+                    (at_target.id, solved.id),
+                )
+            )
+        at_floor = run(
+            "model_proposal", box.model_proposal, payer=name, pct_of_medicare=str(floor_pct)
+        )
+        if _ok(at_floor.result):
+            f = at_floor.result
+            if Decimal(f["total_delta"]) > 0:
+                text = (
+                    f"Walk-away: nothing under {pct(floor_pct)} of Medicare for every code, "
+                    f"{money(f['total_proposed'])} a year ({signed_pct(f['pct_change'])} on "
+                    f"today's {money(f['total_current'])})."
+                )
+            else:
+                text = (
+                    f"Walk-away: no cut. Today's rates already earn {money(f['total_current'])}"
+                    f" a year, above {pct(floor_pct)} of Medicare for the mix "
+                    f"({money(f['total_proposed'])})."
+                )
+            points.append(Point("Walk-away", text, (at_floor.id,)))
+
+    review = run("review_contract", box.review_contract, payer=name)
+    if _ok(review.result):
+        for doc in review.result["documents"]:
+            for flag in doc["red_flags"]:
+                citations = tuple(
+                    {**c, "quote": unfence(c["quote"])} for c in flag["citations"][:1]
+                )
+                points.append(
+                    Point(
+                        "Contract language",
+                        f"{flag['name']}: {flag['flags'][0] if flag['flags'] else 'red flag'} "
+                        f"Ask: {flag['ask']}",
+                        (review.id,),
+                        citations,
+                    )
+                )
+    else:
+        notes.append(f"No contract-language asks: {review.result['error']}")
+    return TalkingPoints(name, tuple(points), tuple(log.calls), offer, tuple(notes))
+
+
+def _benchmarks(box: ToolBox) -> list[str]:
+    from assistant.rates.store import RateStore
+
+    return RateStore(box.services.conn).benchmarks()
+
+
+def render_markdown(tp: TalkingPoints) -> str:
+    """The talking points as Markdown: sections of bullets, citations quoted under each."""
+    lines = [f"# Talking points: {tp.payer}", ""]
+    section = None
+    for point in tp.points:
+        if point.section != section:
+            section = point.section
+            lines += ["", f"## {section}", ""]
+        calls = ", ".join(point.calls)
+        lines.append(f"- {point.text}" + (f" _(from {calls})_" if calls else ""))
+        for c in point.citations:
+            where = f"p. {c['page']}" if c.get("page") is not None else ""
+            sec = f"§{c['section']}" if c.get("section") else ""
+            ref = ", ".join(x for x in (c["source"], sec, where) if x)
+            lines.append(f"  > “{c['quote']}” ({ref})")
+    if tp.notes:
+        lines += ["", "## Notes", ""] + [f"- {n}" for n in tp.notes]
+    return "\n".join(lines).strip() + "\n"
