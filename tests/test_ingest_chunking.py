@@ -9,10 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assistant.ingest.chunking import (
+    PREAMBLE_LABEL,
     chunk_document,
     embedding_text,
     full_text,
     source_span,
+    title,
 )
 from assistant.ingest.loaders import load_document
 from assistant.ingest.models import Chunk, LoadedDocument, Page
@@ -181,7 +183,11 @@ def test_embedding_text_prefixes_the_headings() -> None:
     assert (
         embedding_text(chunk) == "ATTACHMENT B Medicare > 3.2 Timely Filing: Claims within 90 days."
     )
-    assert embedding_text(Chunk("id", "plain", None, None)) == "plain"
+    assert embedding_text(Chunk("id", "plain", None, None, start=5)) == "plain"
+    # the unlabelled opening of a document is labelled as its preamble (parties, date)
+    assert embedding_text(Chunk("id", "plain", None, None)) == f"{PREAMBLE_LABEL}: plain"
+    assert title(Chunk("id", "plain", None, None)) == PREAMBLE_LABEL
+    assert title(chunk) == "ATTACHMENT B Medicare > 3.2 Timely Filing"
     long = Chunk("id", "t", 1, 1, "1.1 Short", ("X" * 300,))
     assert embedding_text(long) == "1.1 Short: t"
 

@@ -69,6 +69,14 @@ def source_span(chunk: Chunk) -> tuple[int, int]:
     return chunk.start, chunk.start + len(chunk.text) - repeated
 
 
+def title(chunk: Chunk) -> str:
+    """The chunk's labels alone (headings, section, or the preamble label), for title search."""
+    labels = [*chunk.headings, *([chunk.section] if chunk.section else [])]
+    if chunk.start == 0 and not labels:
+        labels = [PREAMBLE_LABEL]
+    return " > ".join(labels)
+
+
 def embedding_text(chunk: Chunk) -> str:
     """The text to embed: "outer heading > section: text", headings capped at MAX_PREFIX_CHARS.
 

@@ -29,7 +29,7 @@ from assistant.workspace import transaction
 EMBED_BATCH = 64
 # Bump when chunking or the embedded text changes: documents indexed by another version are
 # re-indexed on the next ingest even though their files are unchanged.
-PIPELINE = "chunks-v2"
+PIPELINE = "chunks-v3"
 
 
 class Progress(Protocol):
@@ -260,7 +260,12 @@ class Ingestor:
         total: int,
         report: Progress,
     ) -> IngestOutcome:
-        from assistant.ingest.chunking import chunk_document, embedding_text, source_span
+        from assistant.ingest.chunking import (
+            chunk_document,
+            embedding_text,
+            source_span,
+            title,
+        )
 
         doc_id = existing.doc_id if existing else self._new_doc_id(path.name, payer)
         chunks = chunk_document(doc, doc_id)
@@ -310,7 +315,9 @@ class Ingestor:
         ]
         with transaction(self.conn):
             self.documents.put(record, list(doc.pages))
-            self.lexical.replace_document(doc_id, stored, bodies, document_profile(record, doc))
+            self.lexical.replace_document(
+                doc_id, stored, bodies, document_profile(record, doc), [title(c) for c in chunks]
+            )
         # Only now, with the registry switched, can the old version's vectors go.
         stale = self.index.ids_for(doc_id) - set(ids)
         self.index.delete(sorted(stale))

@@ -30,6 +30,9 @@ CREATE INDEX IF NOT EXISTS retrieval_chunks_doc ON retrieval_chunks(doc_id, ord)
 CREATE VIRTUAL TABLE IF NOT EXISTS retrieval_fts USING fts5(
     chunk_id UNINDEXED, doc_id UNINDEXED, body, tokenize = 'porter unicode61'
 );
+CREATE VIRTUAL TABLE IF NOT EXISTS retrieval_title_fts USING fts5(
+    chunk_id UNINDEXED, doc_id UNINDEXED, title, tokenize = 'porter unicode61'
+);
 CREATE VIRTUAL TABLE IF NOT EXISTS retrieval_doc_fts USING fts5(
     doc_id UNINDEXED, body, tokenize = 'porter unicode61'
 );
@@ -170,8 +173,10 @@ class LexicalIndex:
         chunks: Iterable[StoredChunk],
         bodies: Iterable[str],
         profile: str,
+        titles: Iterable[str] = (),
     ) -> None:
-        """Replace a document's chunks; `profile` is what names the document (see `route`)."""
+        """Replace a document's chunks; `profile` is what names the document (see `route`),
+        `titles` the section labels of each chunk (searched on their own by `search_titles`)."""
         self.delete_document(doc_id)
         self.conn.execute(
             "INSERT INTO retrieval_doc_fts (doc_id, body) VALUES (?, ?)", (doc_id, profile)
@@ -200,11 +205,16 @@ class LexicalIndex:
             "INSERT INTO retrieval_fts (chunk_id, doc_id, body) VALUES (?,?,?)",
             [(c.chunk_id, c.doc_id, body) for c, body in zip(rows, bodies, strict=True)],
         )
+        self.conn.executemany(
+            "INSERT INTO retrieval_title_fts (chunk_id, doc_id, title) VALUES (?,?,?)",
+            [(c.chunk_id, c.doc_id, t) for c, t in zip(rows, titles, strict=False) if t],
+        )
 
     def delete_document(self, doc_id: str) -> None:
         self.conn.execute("DELETE FROM retrieval_chunks WHERE doc_id = ?", (doc_id,))
         self.conn.execute("DELETE FROM retrieval_fts WHERE doc_id = ?", (doc_id,))
         self.conn.execute("DELETE FROM retrieval_doc_fts WHERE doc_id = ?", (doc_id,))
+        self.conn.execute("DELETE FROM retrieval_title_fts WHERE doc_id = ?", (doc_id,))
 
     def chunk_ids(self, doc_id: str) -> set[str]:
         rows = self.conn.execute(
@@ -233,21 +243,27 @@ class LexicalIndex:
     def search(
         self, query: str, k: int, doc_ids: list[str] | None = None
     ) -> list[tuple[str, float]]:
-        """(chunk_id, bm25 score: higher is better), best first, optionally within documents."""
+        """(chunk_id, bm25 score: higher is better) over chunk text, best first."""
+        return self._match("retrieval_fts", query, k, doc_ids)
+
+    def search_titles(
+        self, query: str, k: int, doc_ids: list[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """(chunk_id, bm25 score) over section titles only: "assigning" finds "Assignment"."""
+        return self._match("retrieval_title_fts", query, k, doc_ids)
+
+    def _match(
+        self, table: str, query: str, k: int, doc_ids: list[str] | None
+    ) -> list[tuple[str, float]]:
         expr = match_expression(query)
-        if expr is None:
+        if expr is None or (doc_ids is not None and not doc_ids):
             return []
-        sql = (
-            "SELECT chunk_id, -bm25(retrieval_fts) AS s FROM retrieval_fts "
-            "WHERE retrieval_fts MATCH ?"
-        )
+        sql = f"SELECT chunk_id, -bm25({table}) FROM {table} WHERE {table} MATCH ?"
         args: list[object] = [expr]
         if doc_ids is not None:
-            if not doc_ids:
-                return []
             sql += f" AND doc_id IN ({','.join('?' * len(doc_ids))})"
             args.extend(doc_ids)
-        sql += " ORDER BY bm25(retrieval_fts) LIMIT ?"
+        sql += f" ORDER BY bm25({table}) LIMIT ?"
         args.append(k)
         return [(r[0], float(r[1])) for r in self.conn.execute(sql, args)]
 

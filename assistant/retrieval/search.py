@@ -19,9 +19,11 @@ CANDIDATES = 40
 # A query names one document when that document's identifying text outscores the next by this
 # factor (see `Retriever.route`); measured on the CUAD queries, see bench/bench_retrieval.py.
 ROUTE_RATIO = 1.5
-# Fusion weights of the vector and lexical rankings.
+# Fusion weights of the vector, chunk-text BM25 and section-title BM25 rankings. Chosen on the
+# CUAD queries (bench/bench_retrieval.py): full-text BM25 at half weight; title match at full.
 VECTOR_WEIGHT = 1.0
-LEXICAL_WEIGHT = 1.0
+LEXICAL_WEIGHT = 0.5
+TITLE_WEIGHT = 1.0
 
 
 @dataclass(frozen=True)
@@ -138,8 +140,11 @@ class Retriever:
             rankings.append([cid for cid, _ in lex])
             if mode == "lexical":
                 raw.update(lex)
+        if mode == "hybrid":
+            titles = self.lexical.search_titles(query, depth, scope_ids)
+            rankings.append([cid for cid, _ in titles])
         ranked = (
-            fuse(rankings, [VECTOR_WEIGHT, LEXICAL_WEIGHT])
+            fuse(rankings, [VECTOR_WEIGHT, LEXICAL_WEIGHT, TITLE_WEIGHT])
             if mode == "hybrid"
             else [(c, raw[c]) for c in rankings[0]]
         )
