@@ -31,6 +31,11 @@ FOCUS_PREFIX = "[payer in focus: "
 ABSTAIN_BELOW = 0.35
 """Best cosine similarity under which a search found nothing relevant (bench/bench_ask.py)."""
 TOP_CODES = 10
+GROUP_NAMES = {
+    "office-em": "office E/M (99202-99215)",
+    "em": "E/M (99202-99499)",
+    "preventive": "preventive visits (99381-99429)",
+}
 PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
 
 
@@ -400,7 +405,7 @@ class OfflineChatModel(BaseChatModel):
         d.lines.append(
             say(
                 "top_codes_intro",
-                who=top["payer"] or "All payers",
+                who=f"{top['payer']}'s" if top["payer"] else "All payers'",
                 count=len(top["rows"]),
                 total_revenue=money(top["total_revenue"]),
             )
@@ -420,7 +425,7 @@ class OfflineChatModel(BaseChatModel):
         cmp = r["compare_payers"]
         bench = _bench_label(cmp["benchmark"] or "medicare")
         basket = {p: v for p, v in cmp["basket_pct_of_benchmark"].items() if v is not None}
-        scope = ", ".join(q.codes) if q.codes else (q.code_group or "every code they both price")
+        scope = ", ".join(q.codes) or GROUP_NAMES.get(q.code_group or "", "every code they price")
         d.lines.append(say("compare_intro", benchmark=bench, scope=scope))
         ordered = sorted(basket.items(), key=lambda kv: -kv[1])
         for payer, value in ordered:
@@ -485,7 +490,10 @@ class OfflineChatModel(BaseChatModel):
         )
         key = "walk_away_clears" if result["clears_floor"] else "walk_away_fails"
         d.lines.append(say(key, payer=result["payer"], proposal=result["proposal"], checks=checks))
-        below = [row["code"] for row in result["codes_below_floor"]]
+        below = [
+            row["code"] + (f"-{row['modifier']}" if row["modifier"] else "")
+            for row in result["codes_below_floor"]
+        ]
         if below:
             d.lines.append(say("walk_away_codes", codes=", ".join(below[:12])))
 
@@ -526,7 +534,8 @@ def _offer_spec(q: Question) -> str:
 
 def _offer_args(q: Question) -> dict[str, Any]:
     value = q.percents[0]
-    of_medicare = re.search(r"%\s*of medicare", q.text, re.I)
+    # Only a percent written as "N% of Medicare" is a percent-of-Medicare offer.
+    of_medicare = re.search(rf"(?<![\d.]){re.escape(str(value))}\s*%\s*of medicare", q.text, re.I)
     target = ",".join(q.codes) or q.code_group
     if target:
         return {"across_the_board": 0, "carve_outs": [f"{target}={value}"]}
