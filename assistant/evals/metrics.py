@@ -13,11 +13,12 @@ from assistant.evals.spans import Span, overlap
 _MARKER = re.compile(r"\s?\[\d+\]")
 _NUMBER = re.compile(r"(?<![\w.])-?\d[\d,]*(?:\.\d+)?")
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”")
+_NOT = r"(?:does not|do not|did not|doesn't|don't|didn't|could not|couldn't|cannot|can not|can't)"
 ABSTAIN = re.compile(
-    r"\b(?:found nothing|nothing (?:in|about)|no (?:clause|provision|mention|information)"
-    r"|(?:does|do|did) ?n[o']t (?:appear to )?(?:address|say|state|mention|specify|cover|"
-    r"contain|include|find)|(?:could|can) ?n[o']t (?:find|answer|help)|cannot (?:find|answer)"
-    r"|not (?:addressed|stated|specified|mentioned|found)|silent (?:on|about))\b",
+    r"\bfound nothing\b|\bnothing (?:in|about)\b|\bno (?:clause|provision|mention|information)\b"
+    rf"|\b{_NOT} (?:appear to |seem to )?(?:address|say|state|mention|specify|cover|contain"
+    r"|include|find|answer|help)|\bnot (?:addressed|stated|specified|mentioned|found)\b"
+    r"|\bsilent (?:on|about)\b",
     re.IGNORECASE,
 )
 """Ways an answer says the documents do not say (or that it cannot answer)."""
@@ -40,7 +41,7 @@ def number_stated(gold: GoldNumber, text: str) -> bool:
 
 def abstained(text: str) -> bool:
     """The answer says the documents do not address the question (or declines)."""
-    return bool(ABSTAIN.search(text))
+    return bool(ABSTAIN.search(text.replace("’", "'")))
 
 
 def outside_quotes(text: str) -> str:
