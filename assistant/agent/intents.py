@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -172,7 +172,6 @@ class Question:
     benchmark: str = "medicare"
     period: tuple[date, date] | None = None
     inherited: bool = False
-    notes: tuple[str, ...] = field(default=())
 
     @property
     def payer(self) -> str | None:

@@ -229,7 +229,7 @@ class OfflineChatModel(BaseChatModel):
         if intent == "gap":
             return [
                 Call("top_codes", {"payer": payer, "limit": TOP_CODES}),
-                Call("rate_gap", {"payer": payer, "benchmark": self._benchmark(q)}),
+                Call("rate_gap", {"payer": payer, "benchmark": q.benchmark}),
             ]
         if intent == "proposal":
             if not q.percents:
@@ -272,9 +272,6 @@ class OfflineChatModel(BaseChatModel):
                 args["offer"] = _offer_spec(q)
             return [Call("draft_talking_points", args)]
         return []
-
-    def _benchmark(self, q: Question) -> str:
-        return "market:ohio-market:p50" if q.benchmark == "market" else "medicare"
 
     def _only_contract_payer(self) -> str | None:
         payers = self.contract_payers()

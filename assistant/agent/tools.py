@@ -326,13 +326,27 @@ class ToolBox:
         from assistant.rates import service
         from assistant.rates.money import pct_number
 
-        result = service.gap(self.services.conn, payer, benchmark)
+        result = service.gap(self.services.conn, payer, self.benchmark(benchmark))
         data = result.to_json()
         data["pct_of_benchmark"] = pct_number(result.pct_of_benchmark)
         if codes:
             wanted = set(codes)
             data["rows"] = [r for r in data["rows"] if r["code"] in wanted]
         return data
+
+    def benchmark(self, name: str) -> str:
+        """A benchmark spec; 'market' means the median of the first imported market file."""
+        from assistant.rates.store import RateStore
+
+        if name.strip().lower() != "market":
+            return name
+        specs = [b for b in RateStore(self.services.conn).benchmarks() if b.startswith("market:")]
+        median = next((b for b in specs if b.endswith(":p50")), None)
+        if median is None:
+            raise NotFoundError(
+                "No market rates imported", "import a TiC file with `payer-assistant import market`"
+            )
+        return median
 
     def top_codes(self, payer: str | None = None, by: str = "revenue", limit: int = 10) -> Any:
         from assistant.rates import service
@@ -487,9 +501,10 @@ def make_tools(box: ToolBox) -> list[BaseTool]:
 
     @tool
     def rate_gap(payer: str, benchmark: str = "medicare", codes: list[str] | None = None) -> str:
-        """A payer's rates against a benchmark (medicare, market:NAME:p50, payer:NAME), code by
-        code with the practice's annual units: rate, benchmark_rate, pct_of_benchmark,
-        gap_per_unit, annual_gap (positive when the payer pays less), and totals."""
+        """A payer's rates against a benchmark (medicare, market = the market median,
+        market:NAME:p50, payer:NAME), code by code with the practice's annual units: rate,
+        benchmark_rate, pct_of_benchmark, gap_per_unit, annual_gap (positive when the payer
+        pays less), and totals."""
         return run(box.rate_gap, payer=payer, benchmark=benchmark, codes=codes)
 
     @tool

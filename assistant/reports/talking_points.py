@@ -163,23 +163,19 @@ def build_talking_points(
             )
         )
 
-    market = next(
-        (b for b in _benchmarks(box) if b.startswith("market:") and b.endswith("p50")), None
-    )
-    if market is not None:
-        mk = run("rate_gap", box.rate_gap, payer=name, benchmark=market)
-        if _ok(mk.result) and mk.result["rows"]:
-            m = mk.result
-            direction = "below" if Decimal(m["total_annual_gap"]) > 0 else "above"
-            points.append(
-                Point(
-                    "Market",
-                    f"Against the market median ({market.split(':')[1]}), {name} pays "
-                    f"{pct(m['pct_of_benchmark'])}: {money(m['total_annual_gap'].lstrip('-'))} "
-                    f"a year {direction} it on the codes the market file prices.",
-                    (mk.id,),
-                )
+    mk = run("rate_gap", box.rate_gap, payer=name, benchmark="market")
+    if _ok(mk.result) and mk.result["rows"]:
+        m = mk.result
+        direction = "below" if Decimal(m["total_annual_gap"]) > 0 else "above"
+        points.append(
+            Point(
+                "Market",
+                f"Against the market median ({m['benchmark'].split(':')[1]}), {name} pays "
+                f"{pct(m['pct_of_benchmark'])}: {money(m['total_annual_gap'].lstrip('-'))} "
+                f"a year {direction} it on the codes the market file prices.",
+                (mk.id,),
             )
+        )
 
     if offer:
         model = run("model_proposal", box.model_proposal, payer=name, **_offer_args(offer))
@@ -290,12 +286,6 @@ def build_talking_points(
     else:
         notes.append(f"No contract-language asks: {review.result['error']}")
     return TalkingPoints(name, tuple(points), tuple(log.calls), offer, tuple(notes))
-
-
-def _benchmarks(box: ToolBox) -> list[str]:
-    from assistant.rates.store import RateStore
-
-    return RateStore(box.services.conn).benchmarks()
 
 
 def render_markdown(tp: TalkingPoints) -> str:
