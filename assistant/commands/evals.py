@@ -79,12 +79,16 @@ def eval_command(
             "on first run).",
         ),
     ] = None,
+    thresholds: Annotated[
+        Path | None,
+        typer.Option("--thresholds", help="Thresholds file (default evals/thresholds.yaml)."),
+    ] = None,
 ) -> int:
     """Measure retrieval, contract review and answers; exit 1 when a metric misses its threshold.
 
-    Thresholds are in evals/thresholds.yaml. Each suite runs on a workspace of its own under
-    WORKSPACE/evals/ (CUAD contracts; the demo practice; the demo practice plus documents
-    carrying injected instructions), built on first use and reused after.
+    Thresholds are in evals/thresholds.yaml (or --thresholds FILE). Each suite runs on a
+    workspace of its own under WORKSPACE/evals/ (CUAD contracts; the demo practice; the demo
+    practice plus documents carrying injected instructions), built on first use and reused.
     """
     from assistant.evals.results import to_json, to_markdown
     from assistant.evals.runner import EvalPlan, check_suites, default_cuad_dir, run_plan
@@ -96,6 +100,7 @@ def eval_command(
         work_dir=settings.workspace / "evals",
         cuad_dir=cuad or default_cuad_dir(),
         demo_workspace=demo_workspace,
+        thresholds_file=thresholds,
     )
     console = stderr_console()
     suites = run_plan(

@@ -46,10 +46,12 @@ class EvalPlan:
     evals_dir: Path = EVALS_DIR
     demo_workspace: Path | None = None
     """An existing demo workspace to use instead of `work_dir/demo` (e.g. `make demo`'s)."""
+    thresholds_file: Path | None = None
+    """None: evals/thresholds.yaml."""
 
     @property
     def thresholds(self) -> Path:
-        return self.evals_dir / THRESHOLDS_FILE
+        return self.thresholds_file or self.evals_dir / THRESHOLDS_FILE
 
 
 def check_suites(names: Sequence[str]) -> tuple[str, ...]:
@@ -131,6 +133,8 @@ def run_suite(
         "demo": demo_target(demo, plan.model),
         "injection": demo_target(injection, plan.model),
     }
+    # Latency is a turn's, not the embedding model's first load.
+    demo.embedder.embed_query("warm up")
     say(f"answers: {len(answers.cases)} questions to the '{plan.model}' model")
     return run_answers(answers.cases, targets)
 
