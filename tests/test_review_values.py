@@ -117,6 +117,12 @@ def test_find_rate(text: str, rate: dict[str, object] | None) -> None:
             "of the original payment, and Provider shall refund within thirty (30) days.",
             {"lookback_months": 12, "refund_days": 30},
         ),
+        (
+            "recoupment",
+            "Payer may seek recovery of an overpayment only within eighteen (18) months after the "
+            "date the claim was paid, except in cases of fraud.",
+            {"lookback_months": 18},
+        ),
     ],
 )
 def test_extract_value(item_id: str, text: str, value: dict[str, object]) -> None:

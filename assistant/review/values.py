@@ -272,7 +272,8 @@ def _recoupment(text: str) -> dict[str, Any]:
             value.update(found.fields("refund_"))
     lookback = re.search(
         r"\blook[- ]?back\b[^.]{0,60}|\b(?:more than|after|beyond|within)\s+[^.]{0,40}?"
-        r"(?:months?|years?|days?)\s+(?:after|from|of|following)\s+(?:the\s+)?(?:date\s+of\s+)?"
+        r"(?:months?|years?|days?)\s+(?:after|from|of|following)\s+(?:the\s+)?"
+        r"(?:date\s+(?:of\s+|on\s+which\s+|that\s+)?)?"
         r"(?:the\s+)?(?:original\s+)?(?:payment|claim|adjudication)",
         text,
         re.IGNORECASE,
