@@ -30,7 +30,7 @@ from assistant.rates.models import (
     TopCodesResult,
     WalkAwayResult,
 )
-from assistant.rates.money import pct_number
+from assistant.rates.money import money_display, pct_number
 from assistant.rates.proposals import CARVE_OUT_HELP, build_proposal, parse_carve_out, parse_percent
 
 CSV_HELP = "Also write the rows to this CSV file."
@@ -48,9 +48,7 @@ def _connection(ctx: typer.Context) -> Iterator[sqlite3.Connection]:
 
 
 def _money(value: str | None) -> str:
-    if value is None:
-        return "—"
-    return f"${Decimal(value):,.2f}"
+    return money_display(value)
 
 
 def _code_label(row: dict[str, Any]) -> str:

@@ -18,6 +18,14 @@ def money_text(amount: Decimal) -> str:
     return str(cents(amount))
 
 
+def money_display(value: str | Decimal | None) -> str:
+    """'-$1,234.56' for people (a dash when there is no value)."""
+    if value is None:
+        return "—"
+    amount = cents(Decimal(value))
+    return f"{'-' if amount < 0 else ''}${abs(amount):,.2f}"
+
+
 def pct_number(pct: Decimal | None) -> float | None:
     """A percent as a JSON number with two decimals (110.0 means 110%)."""
     if pct is None:
