@@ -50,6 +50,9 @@ def ingest(
     paths: list[Path] = typer.Argument(..., help="Files or folders (PDF, DOCX, TXT, MD)."),
     payer: str | None = typer.Option(None, "--payer", "-p", help="Payer the documents belong to."),
     kind: str = typer.Option("contract", "--kind", help="contract | template | guidance"),
+    ocr: bool = typer.Option(
+        True, "--ocr/--no-ocr", help="Read scanned (image-only) pages with offline OCR."
+    ),
     json_out: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Index contracts, templates or guidance; unchanged files are skipped, changed replaced."""
@@ -62,7 +65,7 @@ def ingest(
             bar.update(task, description=description, completed=done, total=max(total, 1))
 
         ensure_guidance(ingestor)
-        outcomes = ingestor.ingest(paths, payer=payer, kind=kind, progress=report)
+        outcomes = ingestor.ingest(paths, payer=payer, kind=kind, progress=report, ocr=ocr)
     if json_out:
         emit_json({"documents": [o.to_json() for o in outcomes]})
     else:

@@ -160,8 +160,12 @@ class Ingestor:
         payer: str | None = None,
         kind: str = "contract",
         progress: Progress | None = None,
+        ocr: bool = True,
     ) -> list[IngestOutcome]:
-        """Index each file; one file's failure is reported in its outcome, never raised."""
+        """Index each file; one file's failure is reported in its outcome, never raised.
+
+        `ocr=False` leaves image-only pages empty (faster; the review then says so).
+        """
         if kind not in KINDS:
             raise InputError(f"Unknown kind '{kind}'", f"use one of: {', '.join(KINDS)}")
         payer = payer.strip() if payer and payer.strip() else None
@@ -170,7 +174,7 @@ class Ingestor:
         report = progress or (lambda description, done, total: None)
         # Loading and chunking the next file overlaps with embedding the current one.
         with ThreadPoolExecutor(max_workers=1) as pool:
-            pending = self._prefetch(pool, files, payer)
+            pending = self._prefetch(pool, files, payer, ocr)
             for i, (path, future) in enumerate(pending):
                 report(f"reading {path.name}", i, len(files))
                 outcomes.append(self._ingest_one(path, future, payer, kind, i, len(files), report))
@@ -178,8 +182,11 @@ class Ingestor:
         return outcomes
 
     def _prefetch(
-        self, pool: ThreadPoolExecutor, files: list[Path], payer: str | None
+        self, pool: ThreadPoolExecutor, files: list[Path], payer: str | None, ocr: bool
     ) -> Iterator[tuple[Path, Future[tuple[LoadedDocument, str] | None]]]:
+        # Read the registry here, on the caller's thread: the loader thread never touches SQLite.
+        known = {(d.source, d.payer or None): d for d in self.documents.list()}
+
         def load(path: Path) -> tuple[LoadedDocument, str] | None:
             if not path.exists():
                 raise InputError(f"{path.name}: file not found", "check the path and try again")
@@ -189,7 +196,7 @@ class Ingestor:
                     f"convert it to one of {', '.join(SUPPORTED_SUFFIXES)}",
                 )
             sha = file_sha256(path)
-            existing = self._existing(path.name, payer)
+            existing = known.get((path.name, payer))
             if (
                 existing
                 and existing.sha256 == sha
@@ -197,7 +204,7 @@ class Ingestor:
                 and existing.pipeline == PIPELINE
             ):
                 return None
-            return load_document(path), sha
+            return load_document(path, ocr=ocr), sha
 
         futures = [pool.submit(load, p) for p in files[:1]]
         for i, path in enumerate(files):
