@@ -40,8 +40,8 @@ lint: $(STAMP) ## ruff, mypy and the import-layering contracts
 bench: $(STAMP) ## Run the benchmarks in bench/ (figures go in the README)
 	$(BIN)/python bench/run_all.py
 
-eval: $(STAMP) ## Run the evaluation suites against the offline model
-	$(BIN)/payer-assistant eval
+eval: $(STAMP) ## Run the evaluation suites against the offline model (on the demo workspace)
+	$(BIN)/payer-assistant --workspace $(DEMO_WS) eval --demo-workspace $(DEMO_WS)
 
 clean: ## Remove the venv, the demo workspace and caches
 	rm -rf $(VENV) $(DEMO_WS) .pytest_cache .mypy_cache .ruff_cache
