@@ -9,6 +9,7 @@ import pytest
 
 from assistant.agent.intents import (
     PayerDirectory,
+    correct_term_words,
     is_follow_up,
     read_question,
     resolve_follow_up,
@@ -102,3 +103,79 @@ def test_follow_up_keeps_intent_and_offer_and_changes_payer() -> None:
 def test_a_full_question_is_not_a_follow_up() -> None:
     q = read_question("What's our timely filing limit with Cigna?", DIRECTORY, TODAY)
     assert not is_follow_up(q)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "term"),
+    [
+        # Misspelt term words read as the term they are closest to.
+        ("whats our tiemly filing with Aetan", "contract_term", "timely_filing"),
+        ("whats the prmopt pay for cigan", "contract_term", "prompt_pay"),
+        ("how long is the recupment window for UHC", "contract_term", "recoupment"),
+        ("what are the credentailing rules at Cigna", "contract_term", "credentialing"),
+        # ... but a real word is not a typo of a term word.
+        ("Does the Aetna agreement cover dental implants?", "contract_search", None),
+        (
+            "Does the UHC contract say anything about parking at the clinic?",
+            "contract_search",
+            None,
+        ),
+        ("How do Cigna's rates compare to Medicare?", "gap", None),
+        # A Medicare product line is a plan, not the Medicare benchmark.
+        (
+            "What is the prompt pay period for Medicare Advantage claims in the TN Health Plan "
+            "contract?",
+            "contract_term",
+            "prompt_pay",
+        ),
+        (
+            "What's the timely filing for Medicare Advantage with the TN plan?",
+            "contract_term",
+            "timely_filing",
+        ),
+        # A raise to get is a target to solve for.
+        ("what pct of medicare do we need from BCBS to get a 5% raise", "solve", None),
+        (
+            "What percent of Medicare do we need from Blue Cross to reach a 5% increase?",
+            "solve",
+            None,
+        ),
+        (
+            "Aetna offers 105% of Medicare. Should we accept? Our floor is 100% of Medicare.",
+            "walk_away",
+            None,
+        ),
+        ("Does Aetna pay us less than medicare on 99214?", "gap", None),
+    ],
+)
+def test_typos_products_and_phrasings(text: str, intent: str, term: str | None) -> None:
+    question = read_question(text, DIRECTORY, TODAY)
+    assert (question.intent, question.term) == (intent, term)
+
+
+@pytest.mark.parametrize(
+    ("text", "corrected"),
+    [
+        ("tiemly filing", "timely filing"),
+        ("termnation notice", "terminat notice"),
+        ("Medicare rates", "Medicare rates"),
+        ("dental implants", "dental implants"),
+        ("Is there a clause", "Is there a clause"),
+    ],
+)
+def test_term_words_are_corrected_only_when_close(text: str, corrected: str) -> None:
+    assert correct_term_words(text) == corrected
+
+
+@pytest.mark.parametrize(
+    ("text", "codes", "percents"),
+    [
+        ("Does Aetna pay us less than medicare on 99214?", ("99214",), ()),
+        ("what pct of medicare do we need from BCBS to get a 5% raise", (), (Decimal(5),)),
+    ],
+)
+def test_slots_of_fixed_phrasings(
+    text: str, codes: tuple[str, ...], percents: tuple[Decimal, ...]
+) -> None:
+    question = read_question(text, DIRECTORY, TODAY)
+    assert (question.codes, question.percents) == (codes, percents)

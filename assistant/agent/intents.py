@@ -78,7 +78,11 @@ _INTENTS: tuple[tuple[str, str], ...] = (
     ),
     ("help", r"^\s*(help|what can you do|what do you do|how do i use)"),
     ("walk_away", r"\bwalk[- ]?away\b|\bfloor\b|\bshould we (accept|sign|take)\b|\bbottom line\b"),
-    ("solve", r"\b(to (reach|get to|hit|make)|need(ed)? to (reach|get|make)|target)\b"),
+    (
+        "solve",
+        r"\b(to (reach|get to|hit|make)|need(ed)? to (reach|get|make)|target)\b"
+        r"|\bto (get|see|have) (a|an|to)\b.*\b(raise|increase|bump|more)\b",
+    ),
     (
         "proposal",
         r"\boffers?\b|\boffering\b|\bpropos\w*|\bworth\b|\bif (they|we) (raise|increase|"
@@ -178,12 +182,59 @@ class Question:
         return self.payers[0] if self.payers else None
 
 
-def find_term(text: str) -> str | None:
-    """The checklist term a question names in plain words, if any."""
+def _pattern_words(patterns: Iterable[str]) -> frozenset[str]:
+    """The words of 5 letters or more regular expressions are written in."""
+    texts = (re.sub(r"\\[a-zA-Z]", " ", pattern) for pattern in patterns)
+    return frozenset(w for text in texts for w in re.findall(r"[a-z]{5,}", text))
+
+
+TERM_VOCABULARY = _pattern_words(p for p, _ in TERM_WORDS)
+"""What a misspelt term word is near (some are stems: "terminat", "credential")."""
+_KNOWN = _pattern_words(
+    [p for _, p in _INTENTS]
+    + [_DOMAIN.pattern, " ".join(_GENERIC), "there these those where period cover notice"]
+)
+"""Words the other readings know, and a few common ones: never typos of a term word
+("medicare" is not "medical", "there" is not "their")."""
+TYPO_SIMILARITY = 0.8
+"""difflib ratio from which an unknown word reads as a term word ("tiemly" -> "timely"); the
+first letter must match too, so "dental" does not read as "rental"."""
+
+
+def _closeness(word: str, known: str) -> float:
+    """Similarity of `word` to a term word, or to its stem when `known` is one."""
+    ratio = difflib.SequenceMatcher(None, word, known).ratio()
+    stem = difflib.SequenceMatcher(None, word[: len(known)], known).ratio()
+    return max(ratio, stem) if word[0] == known[0] else 0.0
+
+
+def correct_term_words(text: str) -> str:
+    """`text` with each word of 5 letters or more that is neither a term word nor a word the
+    intents know, but close to a term word, replaced by that term word."""
+
+    def fix(match: re.Match[str]) -> str:
+        word = match.group().lower()
+        if {word, word + "s", word.removesuffix("s")} & _KNOWN or any(
+            word.startswith(known) for known in TERM_VOCABULARY
+        ):
+            return match.group()
+        score, best = max((_closeness(word, known), known) for known in TERM_VOCABULARY)
+        return best if score >= TYPO_SIMILARITY else match.group()
+
+    return re.sub(r"[A-Za-z]{5,}", fix, text)
+
+
+def _match_term(text: str) -> str | None:
     for pattern, term in TERM_WORDS:
         if re.search(pattern, text, re.I):
             return term
     return None
+
+
+def find_term(text: str) -> str | None:
+    """The checklist term a question names in plain words, if any; misspelt term words are
+    read as the term word they are closest to when the text as written names no term."""
+    return _match_term(text) or _match_term(correct_term_words(text))
 
 
 def _code_group(text: str) -> str | None:
@@ -220,7 +271,12 @@ def _period(text: str, today: date) -> tuple[date, date] | None:
     return None
 
 
+_PRODUCT = re.compile(r"\bmedicare (advantage|part [a-d]|supplement\w*|replacement)\b", re.I)
+"""A Medicare product line names a plan the contract covers, not the Medicare benchmark."""
+
+
 def _intent(text: str, term: str | None, payers: tuple[str, ...]) -> str:
+    text = _PRODUCT.sub("plan product", text)
     lowered = text.lower()
     for intent, pattern in _INTENTS:
         if not re.search(pattern, lowered):
