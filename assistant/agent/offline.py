@@ -250,14 +250,16 @@ class OfflineChatModel(BaseChatModel):
         if intent == "walk_away":
             if not q.percents:
                 return []
-            floor = re.search(r"(\d+(?:\.\d+)?)\s*%\s*of medicare", q.text, re.I)
+            floor, offer = _floor_and_offer(q.text)
+            if offer is None:
+                return []
             return [
                 Call(
                     "walk_away",
                     {
                         "payer": payer,
-                        **_offer_args(Question(**{**q.__dict__, "percents": q.percents[:1]})),
-                        "min_pct_of_medicare": float(floor.group(1)) if floor else 100.0,
+                        **_offer_args(Question(**{**q.__dict__, "percents": (offer,)})),
+                        "min_pct_of_medicare": float(floor) if floor is not None else 100.0,
                     },
                 )
             ]
@@ -356,6 +358,9 @@ class OfflineChatModel(BaseChatModel):
         gap = r["rate_gap"]
         top = r["top_codes"]
         bench = _bench_label(gap["benchmark"])
+        if q.codes:
+            self._compose_gap_codes(q, gap, d)
+            return
         wanted = [row["code"] for row in top["rows"]]
         rows = {row["code"]: row for row in gap["rows"] if not row["modifier"]}
         ranked = sorted(
@@ -394,6 +399,35 @@ class OfflineChatModel(BaseChatModel):
         else:
             d.lines.append(
                 say("gap_none_below", payer=gap["payer"], count=len(wanted), benchmark=bench)
+            )
+        d.lines.append(_gap_total(gap))
+
+    def _compose_gap_codes(self, q: Question, gap: dict[str, Any], d: Draft) -> None:
+        """The codes the question names, each against the benchmark, then the total."""
+        bench = _bench_label(gap["benchmark"])
+        rows = {row["code"]: row for row in gap["rows"] if not row["modifier"]}
+        for code in q.codes:
+            row = rows.get(code)
+            if row is None:
+                d.lines.append(
+                    say("gap_code_missing", payer=gap["payer"], code=code, benchmark=bench)
+                )
+                continue
+            direction = _less_or_more(row["gap_per_unit"])
+            d.lines.append(
+                say(
+                    "gap_code",
+                    payer=gap["payer"],
+                    code=code,
+                    direction=direction,
+                    benchmark=bench,
+                    rate=money(row["rate"]),
+                    benchmark_rate=money(row["benchmark_rate"]),
+                    pct=pct(row["pct_of_benchmark"]),
+                    gap_per_unit=money(row["gap_per_unit"].lstrip("-")),
+                    annual_gap=money(row["annual_gap"].lstrip("-")),
+                    units=row["units"],
+                )
             )
         d.lines.append(_gap_total(gap))
 
@@ -521,6 +555,26 @@ def _excerpt(quote: str, limit: int = 300) -> str:
     """The clause itself, cut at a word when long (the cited quote carries the whole of it)."""
     short = quote if len(quote) <= limit else quote[: quote.rfind(" ", 0, limit)] + " …"
     return f'"{short}"'
+
+
+_FLOOR = re.compile(
+    r"\b(floor|minimum|at least|bottom line|walk[- ]?away)\b[^.?!%\d]{0,40}?"
+    r"(\d+(?:\.\d+)?)\s*(?:%|percent\b|pct\b)\s*of medicare",
+    re.I,
+)
+_PERCENT_AT = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?:%|percent\b|pct\b)", re.I)
+
+
+def _floor_and_offer(text: str) -> tuple[Decimal | None, Decimal | None]:
+    """The floor ("our floor is 100% of Medicare") and the offer (the first other percent) of
+    a walk-away question, whichever order they come in."""
+    floor = _FLOOR.search(text)
+    offers = [
+        Decimal(m.group(1))
+        for m in _PERCENT_AT.finditer(text)
+        if not (floor and floor.start(2) <= m.start(1) < floor.end(2))
+    ]
+    return (Decimal(floor.group(2)) if floor else None), (offers[0] if offers else None)
 
 
 def _offer_spec(q: Question) -> str:

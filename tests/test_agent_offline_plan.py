@@ -1,0 +1,75 @@
+"""The offline model's tool calls for phrasings the answers suite caught (no workspace)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from assistant.agent.intents import PayerDirectory, read_question
+from assistant.agent.offline import OfflineChatModel
+
+DIRECTORY = PayerDirectory.build(
+    ["Aetna", "UnitedHealthcare", "Blue Cross", "Cigna", "TN Health Plan"],
+    {"UHC": "UnitedHealthcare", "BCBS": "Blue Cross"},
+)
+TODAY = date(2026, 3, 15)
+MODEL = OfflineChatModel(
+    payer_source=lambda: DIRECTORY,
+    contract_payers=lambda: ["Aetna", "UnitedHealthcare", "Blue Cross", "Cigna", "TN Health Plan"],
+    page_finder=lambda doc_id, quote, page, page_end: page,
+    today=TODAY,
+)
+
+
+def first_call(text: str) -> tuple[str, dict[str, Any]]:
+    calls = MODEL.plan(read_question(text, DIRECTORY, TODAY), [])
+    return calls[-1].name, calls[-1].args
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "args"),
+    [
+        (
+            "Aetna offers 105% of Medicare. Should we accept? Our floor is 100% of Medicare.",
+            "walk_away",
+            {"payer": "Aetna", "pct_of_medicare": 105.0, "min_pct_of_medicare": 100.0},
+        ),
+        (
+            "If our floor is 98% of Medicare, should we take 103% of medicare from Aetna?",
+            "walk_away",
+            {"payer": "Aetna", "pct_of_medicare": 103.0, "min_pct_of_medicare": 98.0},
+        ),
+        (
+            "Should we accept 2% from UHC if our floor is 100% of Medicare?",
+            "walk_away",
+            {"payer": "UnitedHealthcare", "across_the_board": 2.0, "min_pct_of_medicare": 100.0},
+        ),
+        (
+            "what pct of medicare do we need from BCBS to get a 5% raise",
+            "solve_target",
+            {"payer": "Blue Cross", "increase_pct": 5.0, "basis": "medicare"},
+        ),
+        (
+            "What is the prompt pay period for Medicare Advantage claims in the TN Health Plan "
+            "contract?",
+            "find_contract_term",
+            {"term": "prompt_pay", "payer": "TN Health Plan"},
+        ),
+        (
+            "whats our tiemly filing with Aetan",
+            "find_contract_term",
+            {"term": "timely_filing", "payer": "Aetna"},
+        ),
+        (
+            "Does Aetna pay us less than medicare on 99214?",
+            "rate_gap",
+            {"payer": "Aetna", "benchmark": "medicare"},
+        ),
+    ],
+)
+def test_plan_for_fixed_phrasings(text: str, name: str, args: dict[str, Any]) -> None:
+    called, called_args = first_call(text)
+    assert called == name
+    assert {k: called_args.get(k) for k in args} == args
