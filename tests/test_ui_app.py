@@ -63,6 +63,11 @@ class ScriptedAssistant:
     def __init__(self, fail: Exception | None = None) -> None:
         self.fail = fail
         self.questions: list[tuple[str, str | None, str | None]] = []
+        self.conversations: list[str] = []
+
+    def new_conversation(self, title: str) -> str:
+        self.conversations.append(title)
+        return f"conversation-{len(self.conversations)}"
 
     def stream(
         self, question: str, conversation_id: str | None = None, payer: str | None = None
@@ -137,7 +142,7 @@ async def test_question_streams_a_cited_answer_with_a_tool_card(ui_services: Any
         await settle(app, pilot)
         turn = await ask(app, pilot, "timely filing with Aetna?")
 
-        assert assistant.questions == [("timely filing with Aetna?", app.conversation_id, "Aetna")]
+        assert assistant.questions == [("timely filing with Aetna?", "conversation-1", "Aetna")]
         assert "within 90 days" in turn.answer_view.source
         assert "[\\[1\\]](cite:1)" in turn.answer_view.source
         button = turn.query_one(CitationButton)
@@ -149,7 +154,7 @@ async def test_question_streams_a_cited_answer_with_a_tool_card(ui_services: Any
         assert [str(c.label) for c in table.columns.values()][:3] == [
             "Code",
             "Rate",
-            "Benchmark rate",
+            "Benchmark",
         ]
         assert str(table.get_row_at(1)[0]) == "99214-25"
         assert str(table.get_row_at(0)[-1]) == "$6,000.00"
@@ -230,6 +235,8 @@ async def test_a_failed_model_call_is_reported_and_the_app_keeps_going(
         assistant.fail = None
         second = await ask(app, pilot, "again")
         assert "within 90 days" in second.answer_view.source
+        assert [c for _, c, _ in assistant.questions] == ["conversation-1"] * 2
+        assert assistant.conversations == ["anything"]
 
 
 @pilot_test

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -13,6 +12,7 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.lazy import Lazy
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -21,9 +21,6 @@ from textual.widgets import Footer, Header, TabbedContent, TabPane
 from assistant.config import OFFLINE_MODEL, Settings
 from assistant.errors import AssistantError
 from assistant.ui.guard import guarded
-from assistant.ui.screens.help import HelpScreen
-from assistant.ui.screens.load import ImportScreen, IngestScreen
-from assistant.ui.screens.passage import PassageScreen
 from assistant.ui.transcript import (
     Turn,
     conversation_markdown,
@@ -96,7 +93,7 @@ class PayerAssistantApp(App[None]):
         self.settings = settings
         self.services = services
         self.assistant = assistant
-        self.conversation_id = uuid.uuid4().hex
+        self.conversation_id: str | None = None
         self.turns: list[Turn] = []
         self.summary: WorkspaceSummary | None = None
         self._assistant_lock = threading.Lock()
@@ -116,10 +113,11 @@ class PayerAssistantApp(App[None]):
                         placeholder="Ask about your contracts and rates, Enter to send",
                         id="prompt",
                     )
+                # Mounted just after the first paint: the chat is what shows first.
                 with TabPane("Rates", id="rates"):
-                    yield RatesView(self.services, id="rates-view")
+                    yield Lazy(RatesView(self.services, id="rates-view"))
                 with TabPane("Review", id="review"):
-                    yield ReviewView(self.services, id="review-view")
+                    yield Lazy(ReviewView(self.services, id="review-view"))
         yield Footer()
 
     def on_mount(self) -> None:
@@ -178,11 +176,23 @@ class PayerAssistantApp(App[None]):
                 self.assistant = make_assistant(self.services, model=self.settings.model)
             return self.assistant
 
+    @staticmethod
+    def _new_conversation(assistant: Assistant, question: str) -> str | None:
+        """One conversation per session, so follow-ups ("and for UHC?") keep their context.
+
+        `new_conversation` is not part of the Assistant protocol; without it every turn
+        stands alone (conversation None).
+        """
+        create = getattr(assistant, "new_conversation", None)
+        return str(create(question[:80])) if callable(create) else None
+
     @work(thread=True, group="ask")
     def _ask(self, view: ChatTurn, question: str, payer: str | None) -> None:
         with self._ask_lock:
             try:
                 assistant = self._get_assistant()
+                if self.conversation_id is None:
+                    self.conversation_id = self._new_conversation(assistant, question)
                 for event in assistant.stream(question, self.conversation_id, payer):
                     view.post_message(ChatTurn.EventReceived(event))
             except AssistantError as error:
@@ -196,11 +206,28 @@ class PayerAssistantApp(App[None]):
         summary = self.summary = message.summary
         self.query_one(WorkspaceSidebar).show_summary(summary, self.payer)
         self._update_index_status()
+        self._fill_views()
         payers = [p.name for p in summary.payers if p.fee_schedule]
-        self.query_one(RatesView).set_choices(payers, summary.benchmark_specs)
-        self.query_one(ReviewView).set_documents(summary.of_kind("contract", "template"))
         if self.payer is None and payers:
             self.payer = payers[0]
+
+    def _fill_views(self) -> None:
+        """Give the rates and review views the workspace's choices (whichever mounted)."""
+        if self.summary is None:
+            return
+        payers = [p.name for p in self.summary.payers if p.fee_schedule]
+        for rates in self.query(RatesView):
+            rates.set_choices(payers, self.summary.benchmark_specs)
+        for review in self.query(ReviewView):
+            review.set_documents(self.summary.of_kind("contract", "template"))
+
+    def on_rates_view_view_ready(self, message: RatesView.ViewReady) -> None:
+        self._fill_views()
+        if self.query_one(TabbedContent).active == "rates":
+            self.query_one(RatesView).show_payer(self.payer)
+
+    def on_review_view_view_ready(self, message: ReviewView.ViewReady) -> None:
+        self._fill_views()
 
     def on_payer_assistant_app_index_status_changed(self, message: IndexStatusChanged) -> None:
         self._index_state = message.status
@@ -243,6 +270,8 @@ class PayerAssistantApp(App[None]):
         self.open_citation(message.citation)
 
     def open_citation(self, citation: Citation) -> None:
+        from assistant.ui.screens.passage import PassageScreen
+
         self.push_screen(PassageScreen(self.services, citation))
 
     def on_rates_view_load_failed(self, message: RatesView.LoadFailed) -> None:
@@ -261,23 +290,26 @@ class PayerAssistantApp(App[None]):
         self.sub_title = self.settings.workspace.name + (f" · {payer}" if payer else "")
         self.query_one(WorkspaceSidebar).highlight_payer(payer)
         if self.query_one(TabbedContent).active == "rates":
-            self.query_one(RatesView).show_payer(payer)
+            for rates in self.query(RatesView):
+                rates.show_payer(payer)
 
     @on(TabbedContent.TabActivated)
     def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id == "rates":
-            self.query_one(RatesView).show_payer(self.payer)
-            self.query_one("#gap-table").focus()
+            for rates in self.query(RatesView):
+                rates.show_payer(self.payer)
+                rates.query_one("#gap-table").focus()
         elif event.pane.id == "review":
-            self.query_one(
-                "#review-table" if self.query_one(ReviewView).review else "#review-doc"
-            ).focus()
+            for review in self.query(ReviewView):
+                review.query_one("#review-table" if review.review else "#review-doc").focus()
         elif event.pane.id == "chat":
             self.query_one(PromptInput).focus()
 
     # Actions --------------------------------------------------------------------------------
 
     def action_help(self) -> None:
+        from assistant.ui.screens.help import HelpScreen
+
         self.push_screen(HelpScreen())
 
     def action_show_tab(self, tab: str) -> None:
@@ -302,12 +334,17 @@ class PayerAssistantApp(App[None]):
     def _reloaded(self, changed: bool | None) -> None:
         if changed:
             self.refresh_workspace()
-            self.query_one(RatesView).reload()
+            for rates in self.query(RatesView):
+                rates.reload()
 
     def action_ingest(self) -> None:
+        from assistant.ui.screens.load import IngestScreen
+
         self.push_screen(IngestScreen(self.services, self._payer_names()), self._reloaded)
 
     def action_import_data(self) -> None:
+        from assistant.ui.screens.load import ImportScreen
+
         self.push_screen(ImportScreen(self.services, self._payer_names()), self._reloaded)
 
     def action_switch_payer(self, payer: str) -> None:
@@ -316,7 +353,8 @@ class PayerAssistantApp(App[None]):
 
     def action_review(self, doc_id: str) -> None:
         self.action_show_tab("review")
-        self.query_one(ReviewView).show_document(doc_id)
+        for review in self.query(ReviewView):
+            review.show_document(doc_id)
 
     async def action_talking_points(self, payer: str | None = None) -> None:
         payer = payer or self.payer

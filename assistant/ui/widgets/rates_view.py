@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from assistant.services import Services
 
 CHART_CODES = 12
+# What a negotiator reads first, before the table scrolls sideways.
+GAP_COLUMNS = ("code", "annual_gap", "pct_of_benchmark", "rate", "benchmark_rate", "units")
+PROPOSAL_COLUMNS = ("code", "delta", "current_rate", "proposed_rate", "units")
 NUMERIC = {
     "rate",
     "benchmark_rate",
@@ -80,6 +83,10 @@ class RatesView(Vertical):
         hint: str | None
 
     @dataclass
+    class ViewReady(Message):
+        """Mounted (after the first paint): ready for the workspace's choices."""
+
+    @dataclass
     class PayerChanged(Message):
         """The user picked another payer here."""
 
@@ -122,6 +129,7 @@ class RatesView(Vertical):
     def on_mount(self) -> None:
         self.query_one("#proposal-table").display = False
         self._load_chart()
+        self.post_message(self.ViewReady())
 
     @work(thread=True, group="rates-chart")
     def _load_chart(self) -> None:
@@ -203,7 +211,7 @@ class RatesView(Vertical):
     def _fill_gap(self) -> None:
         key, reverse = self._sort
         table: DataTable[Any] = self.query_one("#gap-table", DataTable)
-        fill_table(table, sort_rows(self._rows, key, reverse))
+        fill_table(table, sort_rows(self._rows, key, reverse), GAP_COLUMNS)
         for column in table.columns.values():
             if column.key.value == key:
                 column.label = Text(f"{humanise(key)} {'▼' if reverse else '▲'}")
@@ -274,4 +282,5 @@ class RatesView(Vertical):
         )
         table: DataTable[Any] = self.query_one("#proposal-table", DataTable)
         table.display = True
-        fill_table(table, sorted(data["rows"], key=lambda r: -abs(Decimal(r["delta"]))))
+        rows = sorted(data["rows"], key=lambda r: -abs(Decimal(r["delta"])))
+        fill_table(table, rows, PROPOSAL_COLUMNS)

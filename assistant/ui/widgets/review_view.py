@@ -61,6 +61,10 @@ class ReviewView(Vertical):
         hint: str | None
 
     @dataclass
+    class ViewReady(Message):
+        """Mounted (after the first paint): ready for the workspace's choices."""
+
+    @dataclass
     class EvidenceSelected(Message):
         """The user asked to see the page a value was read from."""
 
@@ -87,6 +91,7 @@ class ReviewView(Vertical):
         table.add_column("Item", key="item")
         table.add_column("Value", key="value")
         table.add_column("Pages", key="pages")
+        self.post_message(self.ViewReady())
 
     def set_documents(self, documents: Sequence[DocumentInfo]) -> None:
         select: Select[str] = self.query_one("#review-doc", Select)

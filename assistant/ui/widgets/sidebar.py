@@ -32,16 +32,16 @@ class WorkspaceSidebar(VerticalScroll):
 
     def compose(self) -> ComposeResult:
         yield Label(Text("Workspace ", style="bold") + Text(self.workspace_name), id="ws-name")
+        yield Label("Model", classes="heading")
+        yield Static(self.model, id="model-name", classes="section")
+        yield Label("Index", classes="heading")
+        yield Static(self.index_status, id="index-status", classes="section")
         yield Label("Payers", classes="heading")
         yield OptionList(id="payer-list")
         yield Label("Contracts & templates", classes="heading")
         yield Static("loading…", id="doc-list", classes="section")
         yield Label("Fee schedules & benchmarks", classes="heading")
         yield Static("loading…", id="rate-list", classes="section")
-        yield Label("Model", classes="heading")
-        yield Static(self.model, id="model-name", classes="section")
-        yield Label("Index", classes="heading")
-        yield Static(self.index_status, id="index-status", classes="section")
 
     def show_summary(self, summary: WorkspaceSummary, current_payer: str | None) -> None:
         self.summary = summary

@@ -17,8 +17,20 @@ MAX_ROWS = 200
 MAX_CELL = 60
 
 
+LABELS = {
+    "benchmark_rate": "Benchmark",
+    "pct_of_benchmark": "% of bench",
+    "gap_per_unit": "Gap/unit",
+    "current_rate": "Current",
+    "proposed_rate": "Proposed",
+    "current_revenue": "Current rev.",
+    "proposed_revenue": "Proposed rev.",
+    "cumulative_share": "Cumulative",
+}
+
+
 def humanise(key: str) -> str:
-    return key.replace("_", " ").strip().capitalize()
+    return LABELS.get(key) or key.replace("_", " ").strip().capitalize()
 
 
 def format_cell(key: str, value: Any) -> str | Text:
@@ -61,9 +73,11 @@ def table_rows(result: Any) -> tuple[list[Mapping[str, Any]], dict[str, Any]] | 
     return None
 
 
-def fill_table(table: DataTable[Any], rows: Sequence[Mapping[str, Any]]) -> None:
-    """Columns from the rows' keys (modifier folded into code, empty columns dropped)."""
-    keys: list[str] = []
+def fill_table(
+    table: DataTable[Any], rows: Sequence[Mapping[str, Any]], first: Sequence[str] = ()
+) -> None:
+    """Columns from the rows' keys, `first` leading (modifier folded into code, empties dropped)."""
+    keys: list[str] = [k for k in first if any(k in row for row in rows)]
     for row in rows:
         keys += [k for k in row if k not in keys]
     fold_modifier = "code" in keys and "modifier" in keys

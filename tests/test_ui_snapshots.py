@@ -1,0 +1,100 @@
+"""How the main screens look at 120x40: chat with a cited answer, a tool card, rates, review,
+the cited passage and help (pytest-textual-snapshot; update with --snapshot-update)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from test_ui_app import ScriptedAssistant, ask, build, settle, ui_services  # noqa: F401
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from assistant.ui.widgets.chat import CitationButton
+from assistant.ui.widgets.tool_card import ToolCallCard
+
+SIZE = (120, 40)
+
+
+async def steady(pilot: Pilot[None]) -> None:
+    """No blinking cursors: a screenshot must not depend on when it is taken."""
+    for app_input in pilot.app.query(Input):
+        app_input.cursor_blink = False
+    for screen in pilot.app.screen_stack:
+        for screen_input in screen.query(Input):
+            screen_input.cursor_blink = False
+    await pilot.pause()
+
+
+def steadied(
+    run_before: Callable[[Pilot[None]], Awaitable[None]],
+) -> Callable[[Pilot[None]], Awaitable[None]]:
+    async def run(pilot: Pilot[None]) -> None:
+        await run_before(pilot)
+        await steady(pilot)
+
+    return run
+
+
+def test_chat_with_a_cited_answer(snap_compare: Any, ui_services: Any) -> None:  # noqa: F811
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot.app, pilot)  # type: ignore[arg-type]
+        await ask(pilot.app, pilot, "What is our timely filing limit with Aetna?")  # type: ignore[arg-type]
+
+    assert snap_compare(build(ui_services), terminal_size=SIZE, run_before=steadied(run_before))
+
+
+def test_chat_tool_card_expanded(snap_compare: Any, ui_services: Any) -> None:  # noqa: F811
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot.app, pilot)  # type: ignore[arg-type]
+        await ask(pilot.app, pilot, "Which codes does Aetna underpay?")  # type: ignore[arg-type]
+        pilot.app.query_one(ToolCallCard).collapsed = False
+        await settle(pilot.app, pilot)  # type: ignore[arg-type]
+        await pilot.wait_for_scheduled_animations()
+        pilot.app.query_one("#chat-log").scroll_end(animate=False)
+        await pilot.pause()
+
+    assert snap_compare(build(ui_services), terminal_size=SIZE, run_before=steadied(run_before))
+
+
+def test_rates_view(snap_compare: Any, ui_services: Any) -> None:  # noqa: F811
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot.app, pilot)  # type: ignore[arg-type]
+        await pilot.press("f3")
+        await settle(pilot.app, pilot)  # type: ignore[arg-type]
+        pilot.app.query_one("#proposal-input").focus()
+        await pilot.press("3", "enter")
+        await settle(pilot.app, pilot)  # type: ignore[arg-type]
+        while not pilot.app.query("#gap-chart"):  # mounted once plotext is imported
+            await pilot.pause()
+        await settle(pilot.app, pilot)  # type: ignore[arg-type]
+
+    assert snap_compare(build(ui_services), terminal_size=SIZE, run_before=steadied(run_before))
+
+
+def test_review_view(snap_compare: Any, ui_services: Any) -> None:  # noqa: F811
+    async def run_before(pilot: Pilot[None]) -> None:
+        app = pilot.app
+        await settle(app, pilot)  # type: ignore[arg-type]
+        app.action_review(app.summary.of_kind("contract")[0].doc_id)  # type: ignore[attr-defined]
+        await settle(app, pilot)  # type: ignore[arg-type]
+
+    assert snap_compare(build(ui_services), terminal_size=SIZE, run_before=steadied(run_before))
+
+
+def test_cited_passage(snap_compare: Any, ui_services: Any) -> None:  # noqa: F811
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot.app, pilot)  # type: ignore[arg-type]
+        turn = await ask(pilot.app, pilot, "timely filing?")  # type: ignore[arg-type]
+        turn.query_one(CitationButton).press()
+        await settle(pilot.app, pilot)  # type: ignore[arg-type]
+        await pilot.pause()
+
+    assert snap_compare(build(ui_services), terminal_size=SIZE, run_before=steadied(run_before))
+
+
+def test_help_screen(snap_compare: Any, ui_services: Any) -> None:  # noqa: F811
+    async def run_before(pilot: Pilot[None]) -> None:
+        await pilot.press("f1")
+
+    assert snap_compare(build(ui_services), terminal_size=SIZE, run_before=steadied(run_before))
