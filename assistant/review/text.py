@@ -19,10 +19,15 @@ _TOP_SECTION_LINE = re.compile(
 )
 _TITLE = re.compile(r"^(?P<title>[A-Z][^.;:]{1,80}?)\.(?:\s|$)")
 _PART_HEADING = re.compile(rf"\b({_PART_WORDS})\b", re.IGNORECASE)
+# Markdown: "## ARTICLE 3 — CLAIMS" or "### 3.2 Timely Filing"; a heading starts a section.
+_MARKDOWN_HEADING = re.compile(r"^ {0,3}#{1,6}\s+(?P<text>.*?)\s*#*\s*$")
+_NUMBERED_HEADING = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2})*)\.?\s+(?P<title>\S.*)$")
+_MARKDOWN_PART = re.compile(r"^(attachment|exhibit|schedule|addendum|appendix)\b", re.IGNORECASE)
 # Sentence ends: punctuation then space then something that can start a sentence. The
 # abbreviation check below keeps "Inc." or "e.g." from ending one.
 # A redacted name can leave a space inside an opening quote (`" Rate" means`).
-_BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[\"“(\[]\s?[A-Z0-9]|[A-Z0-9])")
+# A Markdown bold run-in title ("**Updates.** Annual ...") starts a sentence and stays with it.
+_BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[\"“(\[]\s?[A-Z0-9]|(?:\*\*)?[A-Z0-9])")
 _HEADING_ONLY = re.compile(r"^\d{1,2}(?:\.\d{1,2})+\.?\s+[^.]{1,80}\.$")
 _ABBREVIATIONS = frozenset(
     {"e.g", "i.e", "inc", "ltd", "co", "corp", "no", "nos", "u.s", "sec", "secs", "ann", "st"}
@@ -158,6 +163,23 @@ def _section_label(line: str, titles: dict[str, str]) -> str | None:
     return num
 
 
+def _markdown_heading(line: str, titles: dict[str, str]) -> tuple[str, bool] | None:
+    """(section label, starts an attachment) for a Markdown heading line, else None.
+
+    A numbered heading ("### 3.2 Timely Filing") is labelled by its number alone ("3.2"): in
+    Markdown the number is how a section is cited (the eval gold and the agent use it).
+    """
+    match = _MARKDOWN_HEADING.match(line)
+    if not match:
+        return None
+    text = normalise(match.group("text").strip("*_ "))
+    numbered = _NUMBERED_HEADING.match(text)
+    if numbered and "." in numbered.group("num"):
+        titles[numbered.group("num")] = numbered.group("title").rstrip(".")
+        return numbered.group("num"), False
+    return text, bool(_MARKDOWN_PART.match(text))
+
+
 def _split_sentences(text: str) -> list[tuple[int, str]]:
     """(offset, sentence) pairs; every sentence is a substring of `text`."""
     out: list[tuple[int, str]] = []
@@ -217,6 +239,14 @@ def read_document(pages: Sequence[Page]) -> DocumentText:
         body = ""
         marks: list[tuple[int, str | None, str]] = [(0, section, scope)]
         for i in range(first, last):
+            markdown = _markdown_heading(lines[i], titles)
+            if markdown:
+                heading_text, part = markdown
+                if part and title is None:
+                    scope = heading_text.title() if heading_text.isupper() else heading_text
+                section = None if part else heading_text
+                marks.append((len(body), section, scope))
+                continue
             if title is None:
                 heading = _part_heading(lines, i)
                 if heading and heading != scope:
