@@ -166,8 +166,8 @@ def _prompt_pay(text: str) -> dict[str, Any]:
     return value
 
 
-def _notice(text: str) -> dict[str, Any]:
-    durations = find_durations(text)
+def _notice(text: str, durations: list[Duration] | None = None) -> dict[str, Any]:
+    durations = find_durations(text) if durations is None else durations
     notice = re.search(r"\bnotice\b", text, re.IGNORECASE)
     if not durations or not notice:
         return {}
@@ -185,9 +185,15 @@ def _termination(text: str) -> dict[str, Any]:
     return value
 
 
+# "... may terminate this Agreement by written notice within thirty (30) days": a period that
+# follows the practice's exit right is how long the exit takes, not the amendment's notice.
+_EXIT_PERIOD = re.compile(r"\bterminat\w*\b(?![^.;]*\bamend)[^.;]*$", re.IGNORECASE)
+
+
 def _amendment(text: str) -> dict[str, Any]:
-    value = _notice(text)
-    if re.search(r"\bright to (terminate|object|reject)\b", text, re.IGNORECASE):
+    durations = [d for d in find_durations(text) if not _EXIT_PERIOD.search(text[: d.start])]
+    value = _notice(text, durations)
+    if re.search(r"\b(right to|may)\s+(terminate|object|reject)\b", text, re.IGNORECASE):
         value["right_to_terminate"] = True
     if re.search(r"\bautomatically (modified|amended)\b", text, re.IGNORECASE):
         value["automatic_regulatory_changes"] = True
@@ -199,6 +205,11 @@ def _for_cause(text: str) -> dict[str, Any]:
         return {}
     days = [d for d in find_durations(text) if d.unit == "days"]
     return {"cure_days": days[0].amount} if days else {}
+
+
+_INITIAL_TERM_IS = re.compile(
+    r"\binitial (?:term|period)\b[^.;]{0,60}?\b(?:is|shall be|will be)\s+", re.IGNORECASE
+)
 
 
 def _term(text: str) -> dict[str, Any]:
@@ -214,6 +225,11 @@ def _term(text: str) -> dict[str, Any]:
     if initial:
         found = find_durations(text[initial.start() : initial.end() + 40])
         if found and found[0].months:
+            value["initial_term_months"] = found[0].months
+    elif stated := _INITIAL_TERM_IS.search(text):
+        # "The initial term of this Agreement is one (1) year": the period right after the verb.
+        found = find_durations(text[stated.end() : stated.end() + 40])
+        if found and found[0].start <= 1 and found[0].months:
             value["initial_term_months"] = found[0].months
     renewal = re.search(r"\b(successive|additional|consecutive|renewal)\b", text, re.IGNORECASE)
     if renewal:
@@ -314,12 +330,14 @@ def _lesser_of(text: str) -> dict[str, Any]:
 def _fee_schedule(text: str) -> dict[str, Any]:
     year = re.search(
         r"\b(?:calendar year|CY|year)\s*((?:19|20)\d\d)\b"
-        r"|\b((?:19|20)\d\d)\s+(?:Medicare|CMS|OPPS)\b",
+        r"|\b((?:19|20)\d\d)\s+(?:Medicare|CMS|OPPS|MPFS)\b",
         text,
         re.IGNORECASE,
     )
     value: dict[str, Any] = {}
-    if year and re.search(r"\b(?:CMS|Medicare|OPPS|APC|RBRVS|fee schedule)", text, re.IGNORECASE):
+    if year and re.search(
+        r"\b(?:CMS|Medicare|OPPS|APC|RBRVS|MPFS|fee schedule)", text, re.IGNORECASE
+    ):
         value["medicare_year"] = int(year.group(1) or year.group(2))
     found = _first_duration(text, r"\bno later than\b|\bwithin\b")
     if found and re.search(r"\bupdat", text, re.IGNORECASE):
