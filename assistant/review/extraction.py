@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
 
 from assistant.ingest.models import Page
 from assistant.review.checklist import Checklist, ChecklistItem, load_checklist
@@ -27,6 +29,12 @@ _LEGAL_WORDS = re.compile(
 )
 _TABLE_ROW = re.compile(r"^[^,\t]*([,\t|][^,\t|]*){2,}$")
 _CODE_AND_AMOUNT = re.compile(r"\b[0-9A-Z]\d{3}[0-9A-Z]\b.*\d+\.\d\d")
+_PERIOD_REFERENCE = re.compile(
+    r"\b(?:the\s+)?(?:period|time|deadline)\s+(?:stated\s+|set\s+(?:forth|out)\s+|specified\s+)?"
+    r"in\s+Section\s+(\d{1,2}(?:\.\d{1,2})+)\b",
+    re.IGNORECASE,
+)
+_PERIOD_UNITS = ("days", "weeks", "months", "years")
 _PART_REFERENCE = re.compile(
     r"\b(Exhibit|Attachment|Schedule|Appendix|Addendum)\s+([A-Z]|\d{1,2})\b"
 )
@@ -52,12 +60,7 @@ def _quote(text: str, match: re.Match[str]) -> str:
     return text[start:end]
 
 
-def _evidence_in(passage: Passage, item: ChecklistItem) -> Evidence | None:
-    if not item.matches(passage.text):
-        return None
-    match = next(m for p in item.patterns if (m := p.search(passage.text)))
-    quote = _quote(passage.text, match)
-    value = extract_value(item.id, quote)
+def _flags(item: ChecklistItem, quote: str, value: dict[str, Any]) -> tuple[str, ...]:
     flags = []
     for rule in item.rules:
         if rule.pattern is not None and rule.pattern.search(quote):
@@ -67,6 +70,15 @@ def _evidence_in(passage: Passage, item: ChecklistItem) -> Evidence | None:
             number = value.get(field)
             if isinstance(number, int | float) and number < limit:
                 flags.append(rule.flag)
+    return tuple(flags)
+
+
+def _evidence_in(passage: Passage, item: ChecklistItem) -> Evidence | None:
+    if not item.matches(passage.text):
+        return None
+    match = next(m for p in item.patterns if (m := p.search(passage.text)))
+    quote = _quote(passage.text, match)
+    value = extract_value(item.id, quote)
     return Evidence(
         item_id=item.id,
         page=passage.page,
@@ -74,12 +86,51 @@ def _evidence_in(passage: Passage, item: ChecklistItem) -> Evidence | None:
         scope=passage.scope,
         quote=quote,
         value=value,
-        flags=tuple(flags),
+        flags=_flags(item, quote, value),
     )
 
 
+def _section_number(section: str | None) -> str | None:
+    return section.split()[0] if section and section[0].isdigit() else None
+
+
+def _resolve_period_references(item: ChecklistItem, evidence: list[Evidence]) -> list[Evidence]:
+    """A clause that counts from "the period in Section 3.4" takes that section's period.
+
+    Only periods (fields ending in a unit, e.g. days) are taken, and only from evidence for the
+    same item in the same scope, so "interest after the period in Section 3.4" reads as the
+    deadline of 3.4 plus the interest rate.
+    """
+    resolved = []
+    for e in evidence:
+        ref = _PERIOD_REFERENCE.search(e.quote)
+        target = next(
+            (
+                o
+                for o in evidence
+                if ref
+                and o is not e
+                and o.scope == e.scope
+                and _section_number(o.section) == ref.group(1)
+                and o.value
+            ),
+            None,
+        )
+        inherited = {
+            k: v
+            for k, v in (target.value.items() if target else ())
+            if k.endswith(_PERIOD_UNITS) and k not in e.value
+        }
+        if inherited:
+            value = {**inherited, **e.value}
+            e = replace(e, value=value, flags=_flags(item, e.quote, value))
+        resolved.append(e)
+    return resolved
+
+
 def _find(doc: DocumentText, item: ChecklistItem) -> list[Evidence]:
-    return [e for p in doc.passages if (e := _evidence_in(p, item))]
+    found = [e for p in doc.passages if (e := _evidence_in(p, item))]
+    return _resolve_period_references(item, found)
 
 
 def find_clauses(
