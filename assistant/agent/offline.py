@@ -28,8 +28,10 @@ from assistant.agent.tools import TERMS, describe_proposal, unfence
 
 OFFLINE_NAME = "offline"
 FOCUS_PREFIX = "[payer in focus: "
-ABSTAIN_BELOW = 0.35
-"""Best cosine similarity under which a search found nothing relevant (bench/bench_ask.py)."""
+ABSTAIN_BELOW = 0.3
+"""Best cosine similarity under which a search found nothing relevant. Off-topic questions
+score under 0.21 on the demo; questions about a topic a contract does not have score 0.34-0.66,
+as high as answerable ones (0.36-0.74), so `unaddressed_words` decides those."""
 TOP_CODES = 10
 GROUP_NAMES = {
     "office-em": "office E/M (99202-99215)",
@@ -333,9 +335,14 @@ class OfflineChatModel(BaseChatModel):
     def _compose_contract_search(self, q: Question, r: dict[str, Any], d: Draft) -> None:
         search = r.get("search_contracts")
         scope = f"{q.payer}'s documents" if q.payer else "the indexed contracts"
-        ignore = {w for p in q.payers for w in re.findall(r"[a-z0-9]+", p.lower())}
+        names = [*q.payers, *self.payer_source().names]
+        ignore = {w for name in names for w in re.findall(r"[a-z0-9]+", name.lower())}
         picked = []
-        if search and search["relevance"] >= ABSTAIN_BELOW:
+        if (
+            search
+            and search["relevance"] >= ABSTAIN_BELOW
+            and not unaddressed_words(q.text, search["hits"], ignore)
+        ):
             picked = best_sentences(q.text, search["hits"][:3], ignore)
         if not picked:
             d.lines.append(say("not_addressed", scope=scope))
@@ -648,15 +655,58 @@ _STOP = frozenset(
 )
 
 
+_FILLER = frozenset(
+    re.findall(
+        r"\S+",
+        "clause clauses provision provisions section sections language wording mention "
+        "anything something happens happen under long keep must need said state states "
+        "there here then than also else just like limit limits deadline period window",
+    )
+)
+"""Words that ask about a topic without naming it ("is there a clause on ...", "what is the
+limit"): a contract states a limit without the word."""
+_INSTRUCTION = re.compile(
+    r"\bignore\b.{0,40}\binstructions?\b|\bnew instructions?\b|\bsystem\s*:|"
+    r"\b(ai|artificial intelligence)\b.{0,20}\b(assistants?|models?)\b|\blanguage models?\b|"
+    r"\btell the user\b|\bdo not cite\b",
+    re.I,
+)
+"""Text addressed to an assistant rather than to the parties: never quoted as an answer."""
+
+
 def _stem(word: str) -> str:
     return word[:5]
+
+
+def _root(word: str) -> str:
+    """A word without its inflection, cut to 5 letters ("pays" -> "pay", "charging" -> "charg")."""
+    for suffix in ("ing", "ies", "es", "ed", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    return word[:5]
+
+
+def unaddressed_words(question: str, hits: Sequence[dict[str, Any]], ignore: set[str]) -> list[str]:
+    """The question's topic words (4 letters or more, not stop, filler or payer words) that no
+    hit contains in any form: hybrid search ranks a passage holding a rare word high, so a word
+    missing from every hit is missing from the documents, and the question is not addressed
+    ("telehealth parity", "dental implants")."""
+    words = [
+        w
+        for w in re.findall(r"[a-z]+", question.lower())
+        if len(w) >= 4 and w not in _STOP and w not in _FILLER and w not in ignore
+    ]
+    tokens = {t for hit in hits for t in re.findall(r"[a-z]+", unfence(hit["text"]).lower())}
+    return [w for w in words if not any(t.startswith(_root(w)) for t in tokens)]
 
 
 def best_sentences(
     question: str, hits: Sequence[dict[str, Any]], ignore: set[str], limit: int = 2
 ) -> list[tuple[str, dict[str, Any]]]:
     """The sentences of the hits sharing the most content words (by 5-letter stem) with the
-    question; none when no sentence shares one."""
+    question; none when no sentence shares one. Sentences addressed to an assistant (injected
+    instructions) are never picked."""
     words = {
         _stem(w)
         for w in re.findall(r"[a-z0-9]+", question.lower())
@@ -667,6 +717,8 @@ def best_sentences(
         for raw in _SENTENCE.split(unfence(hit["text"])):
             sentence = " ".join(raw.split())
             if len(sentence) < 40 or sentence.startswith("**SYNTHETIC"):
+                continue
+            if _INSTRUCTION.search(sentence):
                 continue
             tokens = {_stem(t) for t in re.findall(r"[a-z0-9]+", sentence.lower())}
             score = len(words & tokens)
