@@ -114,3 +114,31 @@ def test_injected_instructions_are_never_quoted() -> None:
     picked = best_sentences("What is the timely filing deadline?", [injected], set())
     assert picked
     assert all("365" not in sentence for sentence, _ in picked)
+
+
+def test_gap_on_a_named_code_answers_for_that_code() -> None:
+    question = read_question("Does Aetna pay us less than medicare on 99214?", DIRECTORY, TODAY)
+    row = {
+        "code": "99214",
+        "modifier": "",
+        "rate": "132.18",
+        "benchmark_rate": "130.89",
+        "pct_of_benchmark": 100.99,
+        "units": 1342,
+        "gap_per_unit": "-1.29",
+        "annual_gap": "-1731.18",
+    }
+    other = {**row, "code": "99213", "rate": "80.00", "gap_per_unit": "10.00", "annual_gap": "9"}
+    gap = {
+        "payer": "Aetna",
+        "benchmark": "medicare",
+        "rows": [other, row],
+        "pct_of_benchmark": 101.46,
+        "total_revenue": "541871.39",
+        "total_benchmark_revenue": "534095.46",
+        "total_annual_gap": "-7775.93",
+    }
+    top = {"payer": "Aetna", "rows": [{"code": "99213"}, {"code": "99214"}]}
+    text = MODEL.compose(question, [("top_codes", {}, top), ("rate_gap", {}, gap)])
+    assert text.startswith("For 99214, Aetna pays more than Medicare: $132.18 against $130.89")
+    assert "99213" not in text
