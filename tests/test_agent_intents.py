@@ -133,6 +133,13 @@ def test_a_full_question_is_not_a_follow_up() -> None:
             "contract_term",
             "timely_filing",
         ),
+        # Naming Medicare does not make a contract-term question a rate question.
+        (
+            "What is the timely filing for Medicare claims with the TN plan?",
+            "contract_term",
+            "timely_filing",
+        ),
+        ("Can Cigna rent our rates to other networks?", "contract_term", "network_rental"),
         # A raise to get is a target to solve for.
         ("what pct of medicare do we need from BCBS to get a 5% raise", "solve", None),
         (

@@ -271,6 +271,12 @@ def _period(text: str, today: date) -> tuple[date, date] | None:
     return None
 
 
+_RATE_QUESTION = (
+    r"\bunderpa\w*|\bgap\b|\bpays?\b.*\b(less|more)\b|"
+    r"\b(against|vs\.?|versus|compared? (to|with)|relative to|of) (the )?(medicare|market)\b"
+)
+"""What makes a question naming a contract term a rate question: naming Medicare alone does
+not ("timely filing for Medicare claims")."""
 _PRODUCT = re.compile(r"\bmedicare (advantage|part [a-d]|supplement\w*|replacement)\b", re.I)
 """A Medicare product line names a plan the contract covers, not the Medicare benchmark."""
 
@@ -304,13 +310,7 @@ def _intent(text: str, term: str | None, payers: tuple[str, ...]) -> str:
             and not re.search(r"\bpays?\b|\brates?\b|\bcodes?\b|\b\d{5}\b", lowered)
         ):
             continue
-        if (
-            intent == "gap"
-            and term is not None
-            and not re.search(
-                r"\bunderpa\w*|\bgap\b|\bmedicare\b|\bmarket\b|\bpays?\b.*\b(less|more)\b", lowered
-            )
-        ):
+        if intent == "gap" and term is not None and not re.search(_RATE_QUESTION, lowered):
             continue
         return intent
     if term is not None:
