@@ -470,3 +470,18 @@ async def test_help_lists_the_bindings(ui_services: Any) -> None:
             assert any(binding.key.lower() in k.lower() for k in keys), binding.key  # type: ignore[union-attr]
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
+
+
+def test_chart_shows_the_largest_gaps_either_way_largest_on_top() -> None:
+    from assistant.ui.widgets.rates_view import CHART_CODES, chart_series
+
+    rows = [
+        {"code": f"9{i:04d}", "modifier": "", "annual_gap": str(gap)}
+        for i, gap in enumerate([5, -300, 40, 1, 0, 299.5, -2, 7, 8, 9, 10, 11, 12, 13])
+    ]
+    rows.append({"code": "99213", "modifier": "25", "annual_gap": "-1000.00"})
+    labels, values = chart_series(rows)
+    assert len(labels) == CHART_CODES == 12
+    assert labels[-1] == "99213-25" and values[-1] == -1000.0  # largest magnitude on top
+    assert labels[-2:-4:-1] == ["90001", "90005"]  # then -300, then 299.5
+    assert "90004" not in labels and "90003" not in labels  # the smallest gaps are left out

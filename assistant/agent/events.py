@@ -47,6 +47,10 @@ class Assistant(Protocol):
     @property
     def model_name(self) -> str: ...
 
+    def new_conversation(self, title: str) -> str:
+        """Start a conversation; turns streamed with its id see the earlier turns."""
+        ...
+
     def stream(
         self, question: str, conversation_id: str | None = None, payer: str | None = None
     ) -> Iterator[AgentEvent]:

@@ -176,23 +176,14 @@ class PayerAssistantApp(App[None]):
                 self.assistant = make_assistant(self.services, model=self.settings.model)
             return self.assistant
 
-    @staticmethod
-    def _new_conversation(assistant: Assistant, question: str) -> str | None:
-        """One conversation per session, so follow-ups ("and for UHC?") keep their context.
-
-        `new_conversation` is not part of the Assistant protocol; without it every turn
-        stands alone (conversation None).
-        """
-        create = getattr(assistant, "new_conversation", None)
-        return str(create(question[:80])) if callable(create) else None
-
     @work(thread=True, group="ask")
     def _ask(self, view: ChatTurn, question: str, payer: str | None) -> None:
         with self._ask_lock:
             try:
                 assistant = self._get_assistant()
                 if self.conversation_id is None:
-                    self.conversation_id = self._new_conversation(assistant, question)
+                    # One conversation per session: follow-ups ("and for UHC?") keep context.
+                    self.conversation_id = assistant.new_conversation(question[:80])
                 for event in assistant.stream(question, self.conversation_id, payer):
                     view.post_message(ChatTurn.EventReceived(event))
             except AssistantError as error:

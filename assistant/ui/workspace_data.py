@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import re
 import shlex
 from dataclasses import dataclass
@@ -129,21 +128,9 @@ def model(services: Services, payer: str, proposal_text: str) -> ProposalResult:
 
 def review(services: Services, doc_id: str) -> ContractReview:
     """The checklist answered for one indexed document."""
-    # Prefer the review service's entry point when it exists; it may add caching or checks.
-    try:
-        review_service = importlib.import_module("assistant.review.service")
-    except ImportError:
-        review_service = None
-    review_document = getattr(review_service, "review_document", None)
-    if review_document is not None:
-        result: ContractReview = review_document(services.conn, doc_id)
-        return result
-    from assistant.ingest.store import DocumentStore
-    from assistant.review.extraction import review_pages
+    from assistant.review.service import review_document
 
-    store = DocumentStore(services.conn)
-    record = store.resolve(doc_id)
-    return review_pages(store.pages(record.doc_id), source=record.source, doc_id=record.doc_id)
+    return review_document(services.conn, doc_id)
 
 
 def describe_item_values(item: Any) -> str:

@@ -28,6 +28,17 @@ if TYPE_CHECKING:
     from assistant.services import Services
 
 CHART_CODES = 12
+
+
+def chart_series(rows: list[dict[str, Any]]) -> tuple[list[str], list[float]]:
+    """Bar labels and values: the CHART_CODES largest annual gaps either way, largest last
+    (plotext draws the first bar lowest, so the largest ends up at the top)."""
+    top = sorted(rows, key=lambda r: -abs(Decimal(r["annual_gap"])))[:CHART_CODES]
+    top.reverse()
+    labels = [r["code"] + (f"-{r['modifier']}" if r["modifier"] else "") for r in top]
+    return labels, [float(Decimal(r["annual_gap"])) for r in top]
+
+
 # What a negotiator reads first, before the table scrolls sideways.
 GAP_COLUMNS = ("code", "annual_gap", "pct_of_benchmark", "rate", "benchmark_rate", "units")
 PROPOSAL_COLUMNS = ("code", "delta", "current_rate", "proposed_rate", "units")
@@ -223,12 +234,8 @@ class RatesView(Vertical):
         plt = self._chart.plt  # type: ignore[attr-defined]
         plt.clear_data()
         plt.clear_figure()
-        # The largest gaps either way, largest at the top (plotext draws the first bar lowest).
-        rows = sorted(self._rows, key=lambda r: -abs(Decimal(r["annual_gap"])))[:CHART_CODES]
-        rows.reverse()
-        if rows:
-            labels = [r["code"] + (f"-{r['modifier']}" if r["modifier"] else "") for r in rows]
-            values = [float(Decimal(r["annual_gap"])) for r in rows]
+        labels, values = chart_series(self._rows)
+        if labels:
             plt.bar(labels, values, orientation="horizontal", color="orange", width=0.6)
             plt.title(f"Annual gap by code, $ (under {self.benchmark} > 0)")
         else:
