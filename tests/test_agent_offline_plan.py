@@ -142,3 +142,27 @@ def test_gap_on_a_named_code_answers_for_that_code() -> None:
     text = MODEL.compose(question, [("top_codes", {}, top), ("rate_gap", {}, gap)])
     assert text.startswith("For 99214, Aetna pays more than Medicare: $132.18 against $130.89")
     assert "99213" not in text
+
+
+def test_a_term_clause_leaving_the_question_unsaid_brings_the_passage_that_says_it() -> None:
+    question = read_question("what's UHC's late payment interest?", DIRECTORY, TODAY)
+    clause = "Payer shall pay Clean Claims within forty-five (45) days after receipt."
+    citation = {"source": "uhc.md", "page": None, "section": "3.4", "quote": clause}
+    value = {"reading": "45 days", "scope": "agreement", "citations": [citation]}
+    term = {
+        "payer": "UnitedHealthcare",
+        "term": "prompt_pay",
+        "documents": [{"values": [value], "red_flags": []}],
+    }
+    first = MODEL.plan(question, [("find_contract_term", {}, term)])
+    assert [c.name for c in first] == ["search_contracts"]
+    late = "### 3.5 Late Payment\nNo interest or penalty is payable on late claims under it."
+    search = {"relevance": 0.5, "hits": [{**hit(late), "section": "3.5"}]}
+    results: list[tuple[str, dict[str, Any], Any]] = [
+        ("find_contract_term", {}, term),
+        ("search_contracts", {}, search),
+    ]
+    text = MODEL.compose(question, results)
+    assert "45 days [1]" in text
+    assert "No interest or penalty" in text
+    assert "section 3.5" in text

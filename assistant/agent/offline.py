@@ -206,8 +206,11 @@ class OfflineChatModel(BaseChatModel):
                     return []
             if "find_contract_term" not in made:
                 return [Call("find_contract_term", {"term": q.term, "payer": payer})]
-            found = any(d["values"] for d in results[0][2].get("documents", []))
-            if not found and "search_contracts" not in made:
+            documents = results[0][2].get("documents", [])
+            found = any(d["values"] for d in documents)
+            # No value, or values whose clauses leave part of the question unsaid ("interest"
+            # when the prompt-pay clause gives only days): search for the passage that says it.
+            if "search_contracts" not in made and (not found or self._uncited(q, documents)):
                 return [Call("search_contracts", {"query": q.text, "payer": payer})]
             return []
         if intent == "contract_search":
@@ -277,6 +280,21 @@ class OfflineChatModel(BaseChatModel):
             return [Call("draft_talking_points", args)]
         return []
 
+    def _name_words(self, q: Question) -> set[str]:
+        names = [*q.payers, *self.payer_source().names]
+        return {w for name in names for w in re.findall(r"[a-z0-9]+", name.lower())}
+
+    def _uncited(self, q: Question, documents: list[dict[str, Any]]) -> list[str]:
+        """Topic words of the question that neither the term's readings nor the clauses the
+        answer cites contain."""
+        said = [
+            text
+            for doc in documents
+            for value in doc["values"][:4]
+            for text in (value["reading"] or "", unfence(value["citations"][0]["quote"]))
+        ]
+        return unaddressed_words(q.text, [{"text": t} for t in said], self._name_words(q))
+
     def _only_contract_payer(self) -> str | None:
         payers = self.contract_payers()
         return payers[0] if len(payers) == 1 else None
@@ -331,12 +349,37 @@ class OfflineChatModel(BaseChatModel):
         flags = [f for doc in found["documents"] for f in doc["red_flags"]]
         if flags:
             d.lines.append(say("term_red_flag", flag=flags[0]))
+        if r.get("search_contracts"):
+            self._compose_term_related(q, r, d)
+
+    def _compose_term_related(self, q: Question, r: dict[str, Any], d: Draft) -> None:
+        """The passage saying what the term's clauses leave unsaid, if one above the bar does."""
+        search = r["search_contracts"]
+        missing = self._uncited(q, r["find_contract_term"]["documents"])
+        ignore = self._name_words(q)
+        if (
+            not missing
+            or search["relevance"] < ABSTAIN_BELOW
+            or unaddressed_words(q.text, search["hits"], ignore)
+        ):
+            return
+        cited = {c["quote"] for c in d.citations}
+        for sentence, hit in best_sentences(q.text, search["hits"][:3], ignore):
+            section, quote = split_heading(sentence, hit["section"])
+            unsaid = unaddressed_words(" ".join(missing), [{"text": quote}], set())
+            repeats = any(c in quote or quote in c for c in cited)
+            if repeats or len(unsaid) == len(missing):
+                continue
+            page = self.page_finder(hit["doc_id"], quote, hit["page"], hit["page_end"])
+            n = d.cite({"source": hit["source"], "page": page, "section": section, "quote": quote})
+            where = _where({"page": page, "section": section})
+            d.lines.append(say("term_related", source=hit["source"], where=where, quote=quote, n=n))
+            return
 
     def _compose_contract_search(self, q: Question, r: dict[str, Any], d: Draft) -> None:
         search = r.get("search_contracts")
         scope = f"{q.payer}'s documents" if q.payer else "the indexed contracts"
-        names = [*q.payers, *self.payer_source().names]
-        ignore = {w for name in names for w in re.findall(r"[a-z0-9]+", name.lower())}
+        ignore = self._name_words(q)
         picked = []
         if (
             search
