@@ -9,7 +9,7 @@ export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo test test-fast lint bench eval clean
+.PHONY: help install demo test test-fast lint bench eval smoke clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -42,6 +42,9 @@ bench: $(STAMP) ## Run the benchmarks in bench/ (figures go in the README)
 
 eval: $(STAMP) ## Run the evaluation suites against the offline model (on the demo workspace)
 	$(BIN)/payer-assistant --workspace $(DEMO_WS) eval --demo-workspace $(DEMO_WS)
+
+smoke: $(STAMP) ## Run the app in tmux on the demo workspace, ask a question, check the screen
+	bash scripts/tmux_smoke.sh $(DEMO_WS)
 
 clean: ## Remove the venv, the demo workspace and caches
 	rm -rf $(VENV) $(DEMO_WS) .pytest_cache .mypy_cache .ruff_cache

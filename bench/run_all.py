@@ -10,7 +10,7 @@ HERE = Path(__file__).resolve().parent
 
 
 def main() -> int:
-    scripts = sorted(HERE.glob("bench_*.py"))
+    scripts = [*sorted(HERE.glob("bench_*.py")), HERE / "review_cuad.py"]
     failed = 0
     for script in scripts:
         print(f"\n=== {script.name} ===", flush=True)
