@@ -166,3 +166,12 @@ def test_a_term_clause_leaving_the_question_unsaid_brings_the_passage_that_says_
     assert "45 days [1]" in text
     assert "No interest or penalty" in text
     assert "section 3.5" in text
+
+
+def test_a_term_clause_answering_the_question_needs_no_search() -> None:
+    question = read_question("What's our timely filing limit with Aetna?", DIRECTORY, TODAY)
+    clause = "Provider shall submit each claim to Payer within ninety (90) days after service."
+    citation = {"source": "aetna.md", "page": None, "section": "3.2", "quote": clause}
+    value = {"reading": "90 days", "scope": "agreement", "citations": [citation]}
+    term = {"payer": "Aetna", "term": "timely_filing", "documents": [{"values": [value]}]}
+    assert MODEL.plan(question, [("find_contract_term", {}, term)]) == []

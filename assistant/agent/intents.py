@@ -231,6 +231,18 @@ def _match_term(text: str) -> str | None:
     return None
 
 
+def term_phrase(text: str, term: str) -> str:
+    """The words by which `text` names `term` ("timely filing"), typos corrected; "" if none."""
+    for pattern, name in TERM_WORDS:
+        if name == term:
+            found = re.search(pattern, text, re.I) or re.search(
+                pattern, correct_term_words(text), re.I
+            )
+            if found:
+                return found.group()
+    return ""
+
+
 def find_term(text: str) -> str | None:
     """The checklist term a question names in plain words, if any; misspelt term words are
     read as the term word they are closest to when the text as written names no term."""

@@ -23,6 +23,7 @@ from assistant.agent.intents import (
     is_follow_up,
     read_question,
     resolve_follow_up,
+    term_phrase,
 )
 from assistant.agent.tools import TERMS, describe_proposal, unfence
 
@@ -285,9 +286,9 @@ class OfflineChatModel(BaseChatModel):
         return {w for name in names for w in re.findall(r"[a-z0-9]+", name.lower())}
 
     def _uncited(self, q: Question, documents: list[dict[str, Any]]) -> list[str]:
-        """Topic words of the question that neither the term's readings nor the clauses the
-        answer cites contain."""
-        said = [
+        """Topic words of the question that neither its words naming the term ("timely
+        filing") nor the term's readings nor the clauses the answer cites contain."""
+        said = [term_phrase(q.text, q.term or "")] + [
             text
             for doc in documents
             for value in doc["values"][:4]
@@ -303,7 +304,11 @@ class OfflineChatModel(BaseChatModel):
 
     def compose(self, q: Question, results: list[tuple[str, dict[str, Any], Any]]) -> str:
         draft = Draft([], [])
-        errors = [r for _, _, r in results if isinstance(r, dict) and "error" in r]
+        errors = [
+            r
+            for name, _, r in results
+            if isinstance(r, dict) and "error" in r and not _auxiliary(q, name, results)
+        ]
         if q.intent == "out_of_scope":
             return say("declined")
         known = ", ".join(sorted(set(self.payer_source().names.values())))
@@ -355,6 +360,8 @@ class OfflineChatModel(BaseChatModel):
     def _compose_term_related(self, q: Question, r: dict[str, Any], d: Draft) -> None:
         """The passage saying what the term's clauses leave unsaid, if one above the bar does."""
         search = r["search_contracts"]
+        if "error" in search:
+            return
         missing = self._uncited(q, r["find_contract_term"]["documents"])
         ignore = self._name_words(q)
         if (
@@ -364,8 +371,8 @@ class OfflineChatModel(BaseChatModel):
         ):
             return
         cited = {c["quote"] for c in d.citations}
-        for sentence, hit in best_sentences(q.text, search["hits"][:3], ignore):
-            section, quote = split_heading(sentence, hit["section"])
+        for sentence, hit in best_sentences(q.text, search["hits"][:3], ignore, limit=6):
+            section, quote = split_heading(sentence, sentence_section(hit, sentence))
             unsaid = unaddressed_words(" ".join(missing), [{"text": quote}], set())
             repeats = any(c in quote or quote in c for c in cited)
             if repeats or len(unsaid) == len(missing):
@@ -601,6 +608,15 @@ class OfflineChatModel(BaseChatModel):
             d.lines.append(say("talking_points_row", text=point["text"] + markers))
 
 
+def _auxiliary(q: Question, name: str, results: list[tuple[str, dict[str, Any], Any]]) -> bool:
+    """A search made only to add to a term the contract states: its failure is not the
+    answer's."""
+    if q.intent != "contract_term" or name != "search_contracts" or not results:
+        return False
+    first = results[0][2]
+    return isinstance(first, dict) and any(d["values"] for d in first.get("documents", []))
+
+
 def _excerpt(quote: str, limit: int = 300) -> str:
     """The clause itself, cut at a word when long (the cited quote carries the whole of it)."""
     short = quote if len(quote) <= limit else quote[: quote.rfind(" ", 0, limit)] + " …"
@@ -769,6 +785,19 @@ def best_sentences(
                 scored.append((score, -rank, sentence[:400], hit))
     scored.sort(key=lambda s: (-s[0], -s[1]))
     return [(sentence, hit) for _, _, sentence, hit in scored[:limit]]
+
+
+_HEADING_LINE = re.compile(r"^#{2,}\s+(\d+(?:\.\d+)+)\b", re.M)
+
+
+def sentence_section(hit: dict[str, Any], sentence: str) -> str | None:
+    """The numbered Markdown heading a sentence of the hit falls under, else the hit's section
+    (a chunk can run across headings; its section is where it starts)."""
+    text = unfence(hit["text"])
+    words = sentence.split()[:6]
+    found = re.search(r"\s+".join(re.escape(w) for w in words), text) if words else None
+    headings = [m for m in _HEADING_LINE.finditer(text) if found and m.start() <= found.start()]
+    return headings[-1].group(1) if headings else hit["section"]
 
 
 def split_heading(quote: str, section: str | None) -> tuple[str | None, str]:
