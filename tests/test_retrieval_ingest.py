@@ -113,3 +113,14 @@ def test_payer_filter_and_routing(fake_services, tmp_path: Path) -> None:  # typ
     # naming the payer in the question routes the search to that payer's document
     routed = r.search("What is the timely filing limit in the Zenith contract?", k=5)
     assert routed[0].source == "zenith.txt"
+
+
+def test_relevance_is_the_best_vector_similarity_in_scope(fake_services, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    ing = fake_services.ingestor()
+    ing.ingest([write(tmp_path / "a" / "acme.txt", TIMELY)], payer="Acme")
+    ing.ingest([write(tmp_path / "b" / "zenith.txt", TERMINATION)], payer="Zenith")
+    r = fake_services.retriever()
+    hits, relevance = r.search_with_relevance("terminate notice", k=3, payer="Acme")
+    best = r.search("terminate notice", k=1, payer="Acme", mode="vector")
+    assert hits and relevance == pytest.approx(best[0].score)
+    assert r.search_with_relevance("terminate notice", k=3, payer="Nobody") == ([], 0.0)

@@ -217,13 +217,11 @@ class ToolBox:
     ) -> dict[str, Any]:
         retriever = self.services.retriever()
         doc_payer = self.resolve_payer(payer) if payer else None
-        hits = retriever.search(query, k=k, payer=doc_payer, kind=kind)
-        # Fused ranks say nothing about relevance; the best cosine similarity does.
-        best = retriever.search(query, k=1, payer=doc_payer, kind=kind, mode="vector")
+        hits, relevance = retriever.search_with_relevance(query, k=k, payer=doc_payer, kind=kind)
         return {
             "query": query,
             "payer": doc_payer,
-            "relevance": round(best[0].score, 4) if best else 0.0,
+            "relevance": round(relevance, 4),
             "hits": [
                 {
                     "source": h.source,

@@ -97,7 +97,8 @@ class Retriever:
     ) -> dict[str, DocumentRecord]:
         docs = {d.doc_id: d for d in self.documents.list(kind=kind, payer=payer)}
         if doc_ids is not None:
-            docs = {i: d for i, d in docs.items() if i in set(doc_ids)}
+            wanted = set(doc_ids)
+            docs = {i: d for i, d in docs.items() if i in wanted}
         return docs
 
     def search(
@@ -110,9 +111,24 @@ class Retriever:
         mode: Mode = "hybrid",
         route: bool = True,
     ) -> list[SearchHit]:
+        """The `k` best passages, best first."""
+        return self.search_with_relevance(query, k, payer, kind, doc_ids, mode, route)[0]
+
+    def search_with_relevance(
+        self,
+        query: str,
+        k: int = 5,
+        payer: str | None = None,
+        kind: str | None = None,
+        doc_ids: list[str] | None = None,
+        mode: Mode = "hybrid",
+        route: bool = True,
+    ) -> tuple[list[SearchHit], float]:
+        """The passages, and the best cosine similarity of any passage in scope (0.0 in lexical
+        mode): fused ranks say nothing about how relevant the best passage is, this does."""
         docs = self._scope(payer, kind, doc_ids)
         if not docs or not query.strip():
-            return []
+            return [], 0.0
         filtered = payer is not None or kind is not None or doc_ids is not None
         if route and len(docs) > 1:
             named = self.route(query, list(docs))
@@ -124,6 +140,7 @@ class Retriever:
         depth = max(CANDIDATES, 4 * k)
         rankings: list[list[str]] = []
         raw: dict[str, float] = {}
+        vec: list[tuple[str, float]] = []
         if mode in ("hybrid", "vector"):
             where = None
             if scope_ids is not None:
@@ -149,15 +166,22 @@ class Retriever:
             else [(c, raw[c]) for c in rankings[0]]
         )
         live = self.lexical.get([cid for cid, _ in ranked])
+
+        def in_scope(cid: str) -> bool:
+            # Not live: a vector left over from an interrupted re-ingest.
+            chunk = live.get(cid)
+            return chunk is not None and chunk.doc_id in docs
+
+        relevance = next((score for cid, score in vec if in_scope(cid)), 0.0)
         hits: list[SearchHit] = []
         for cid, score in ranked:
-            chunk = live.get(cid)
-            if chunk is None or chunk.doc_id not in docs:
-                continue  # a vector left over from an interrupted re-ingest, or out of scope
+            if not in_scope(cid):
+                continue
+            chunk = live[cid]
             hits.append(_hit(chunk, docs[chunk.doc_id], score))
             if len(hits) == k:
                 break
-        return hits
+        return hits, relevance
 
     def route(self, query: str, doc_ids: list[str]) -> str | None:
         """The one document the query names (by title, parties or payer), if it clearly does."""
