@@ -30,7 +30,9 @@ from assistant.rates.models import (
     TopCodesResult,
     WalkAwayResult,
 )
-from assistant.rates.money import money_display, pct_number
+from assistant.rates.money import money_display as _money
+from assistant.rates.money import pct_display as _pct
+from assistant.rates.money import pct_number
 from assistant.rates.proposals import CARVE_OUT_HELP, build_proposal, parse_carve_out, parse_percent
 
 CSV_HELP = "Also write the rows to this CSV file."
@@ -47,16 +49,8 @@ def _connection(ctx: typer.Context) -> Iterator[sqlite3.Connection]:
         conn.close()
 
 
-def _money(value: str | None) -> str:
-    return money_display(value)
-
-
 def _code_label(row: dict[str, Any]) -> str:
     return row["code"] + (f"-{row['modifier']}" if row["modifier"] else "")
-
-
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}%"
 
 
 def _units(value: float | int) -> str:

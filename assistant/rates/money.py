@@ -26,6 +26,11 @@ def money_display(value: str | Decimal | None) -> str:
     return f"{'-' if amount < 0 else ''}${abs(amount):,.2f}"
 
 
+def pct_display(value: float | None) -> str:
+    """'92.8%' for people (a dash when there is no value)."""
+    return "—" if value is None else f"{value:.1f}%"
+
+
 def pct_number(pct: Decimal | None) -> float | None:
     """A percent as a JSON number with two decimals (110.0 means 110%)."""
     if pct is None:

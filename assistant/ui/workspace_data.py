@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import shlex
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -270,18 +269,6 @@ def import_data(services: Services, kind: str, path_text: str, name: str | None)
             raise InputError(done_text + f" Refused: {refused}", "check those files are X12 835")
         return done_text
     raise InputError(f"Unknown import '{kind}'", f"choose one of: {', '.join(IMPORT_KINDS)}")
-
-
-def money(value: str | Decimal | None) -> str:
-    """$1,234.56 (a dash for no value)."""
-    if value is None:
-        return "—"
-    amount = Decimal(value)
-    return f"{'-' if amount < 0 else ''}${abs(amount):,.2f}"
-
-
-def pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}%"
 
 
 def slug(text: str) -> str:

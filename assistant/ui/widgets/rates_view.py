@@ -18,10 +18,11 @@ from textual.widget import Widget
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 from textual.widgets.select import InvalidSelectValueError
 
+from assistant.rates.money import money_display as money
+from assistant.rates.money import pct_display as pct
 from assistant.ui import workspace_data
 from assistant.ui.guard import guarded
 from assistant.ui.widgets.tool_card import fill_table, humanise
-from assistant.ui.workspace_data import money, pct
 
 if TYPE_CHECKING:
     from assistant.rates.models import GapResult, ProposalResult

@@ -9,7 +9,8 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import Collapsible, DataTable, Static
 
-from assistant.ui.workspace_data import money, pct
+from assistant.rates.money import money_display as money
+from assistant.rates.money import pct_display as pct
 
 MONEY_WORDS = ("rate", "revenue", "gap", "delta", "amount", "paid", "charge", "total")
 PCT_WORDS = ("pct", "share", "percent")
