@@ -141,12 +141,6 @@ class Ingestor:
             self._embedder = self._embedder_factory()
         return self._embedder
 
-    def _existing(self, source: str, payer: str | None) -> DocumentRecord | None:
-        for doc in self.documents.list():
-            if doc.source == source and (doc.payer or None) == (payer or None):
-                return doc
-        return None
-
     def _new_doc_id(self, source: str, payer: str | None) -> str:
         base = slug(Path(source).stem) + (f"-{slug(payer)}" if payer else "")
         doc_id, n = base, 2
@@ -222,7 +216,7 @@ class Ingestor:
         total: int,
         report: Progress,
     ) -> IngestOutcome:
-        existing = self._existing(path.name, payer)
+        existing = self.documents.find_source(path.name, payer)
         try:
             loaded = future.result()
             if loaded is None:
@@ -241,19 +235,9 @@ class Ingestor:
             return self._index(path, doc, sha, existing, payer, kind, index, total, report)
         except AssistantError as error:
             message = f"{error.message} — {error.hint}" if error.hint else error.message
-            return IngestOutcome(None, path.name, payer, kind, 0, 0, (), "failed", message)
         except OSError as error:
-            return IngestOutcome(
-                None,
-                path.name,
-                payer,
-                kind,
-                0,
-                0,
-                (),
-                "failed",
-                f"{path.name}: cannot read file ({error.strerror}) — check it is readable",
-            )
+            message = f"{path.name}: cannot read file ({error.strerror}) — check it is readable"
+        return IngestOutcome(None, path.name, payer, kind, 0, 0, (), "failed", message)
 
     def _index(
         self,

@@ -108,6 +108,14 @@ class DocumentStore:
         row = self.conn.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
         return _record(row) if row else None
 
+    def find_source(self, source: str, payer: str | None) -> DocumentRecord | None:
+        """The document ingested from file name `source` for `payer` (None: no payer)."""
+        row = self.conn.execute(
+            "SELECT * FROM documents WHERE source = ? AND coalesce(payer, '') = ?",
+            (source, payer or ""),
+        ).fetchone()
+        return _record(row) if row else None
+
     def resolve(self, ref: str) -> DocumentRecord:
         """A document by doc_id, or by the source file name it was ingested from."""
         found = self.find(ref)
