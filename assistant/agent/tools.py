@@ -122,11 +122,7 @@ class CallLog:
 
 
 def _citation(source: str, page: int | None, section: str | None, quote: str) -> dict[str, Any]:
-    """A review citation for the model; a quote that runs across a Markdown heading (the review
-    reads Markdown as plain text) keeps the part after it, still verbatim on the page."""
-    from assistant.agent.offline import split_heading
-
-    section, quote = split_heading(quote, section)
+    """A review citation for the model (review quotes stay inside one section's text)."""
     return {"source": source, "page": page, "section": section, "quote": fence(quote)}
 
 
