@@ -61,6 +61,7 @@ def _register_commands() -> None:
 
     for name in (
         "documents", "rates", "review", "compare", "remits", "agent", "evals", "ui",
+        "negotiation",
     ):  # fmt: skip
         try:
             module = importlib.import_module(f"assistant.commands.{name}")
