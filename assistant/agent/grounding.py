@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from typing import Any
 
 from assistant.agent.answer import Citation, Figure, ToolCallRecord
+from assistant.agent.quantities import Quantity, in_result, mentions, supports
 from assistant.agent.tools import unfence
+from assistant.safety import addresses_assistant
 
 PageText = Callable[[str, int | None], str | None]
 """(source or doc_id, page) -> the page's text, None when there is no such page."""
@@ -20,9 +20,6 @@ _CITATION_LINE = re.compile(
     r"(?:\|\s*section:\s*(?P<section>.*?)\s*)?\|\s*quote:\s*[\"“](?P<quote>.*)[\"”]\s*$"
 )
 _MARKER = re.compile(r"\s?\[(\d+)\]")
-_MONEY = re.compile(r"(?<![\w.])-?\$\s?(-?\d[\d,]*(?:\.\d+)?)")
-_PERCENT = re.compile(r"(?<![\w.$])([+-]?\d[\d,]*(?:\.\d+)?)\s?%")
-_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\-(])")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-"})
 
@@ -80,44 +77,27 @@ def split_citations(text: str) -> tuple[str, list[tuple[int, Citation]]]:
     return (text[: block.start()] + text[block.end() :]).strip(), cited
 
 
-def _decimal(text: str) -> Decimal | None:
-    try:
-        return Decimal(text.replace(",", ""))
-    except InvalidOperation:
-        return None
-
-
-def _numbers_in(value: Any) -> Iterator[Decimal]:
-    if isinstance(value, bool) or value is None:
-        return
-    if isinstance(value, int | float | Decimal):
-        yield Decimal(str(value))
-    elif isinstance(value, str):
-        for m in _NUMBER.finditer(value):
-            found = _decimal(m.group())
-            if found is not None:
-                yield found
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _numbers_in(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _numbers_in(item)
-
-
 def _sentences(text: str) -> list[str]:
     return [s for line in text.split("\n") for s in _SENTENCE_END.split(line)]
 
 
-def _figures(text: str) -> list[tuple[str, Decimal]]:
-    found = [(m.group(0).strip(), m.group(1)) for m in _MONEY.finditer(text)]
-    found += [(m.group(0).strip(), m.group(1)) for m in _PERCENT.finditer(text)]
-    out = []
-    for shown, digits in found:
-        value = _decimal(digits)
-        if value is not None:
-            out.append((shown, value))
-    return out
+def known_quantities(
+    tool_calls: Sequence[ToolCallRecord], quotes: Sequence[Citation], question: str = ""
+) -> list[Quantity]:
+    """What this turn knows, each value typed: the tool results (kind from the field), the
+    arguments the tools were called with and the question (any kind but a duration), and the
+    verified quotes (the figures written in them)."""
+    known: list[Quantity] = []
+    for call in tool_calls:
+        known += in_result(call.result, call.id)
+        known += in_result(call.args, call.id, loose=True)
+    for citation in quotes:
+        known += mentions(citation.quote)
+    if question:
+        known += [
+            Quantity(q.kind if q.kind != "count" else "any", q.value) for q in mentions(question)
+        ]
+    return known
 
 
 def check_answer(
@@ -125,12 +105,16 @@ def check_answer(
     tool_calls: Sequence[ToolCallRecord],
     page_text: PageText,
     document_id: Callable[[str], str | None],
+    question: str = "",
 ) -> Checked:
-    """Verify every citation against its page and every $ / % figure against the tools' results.
+    """Verify every citation against its page and every figure against this turn's values.
 
-    A citation whose quote is not on the cited page is dropped with the sentences that rest on
-    it alone; a sentence stating a figure no tool returned and no verified quote contains is
-    dropped. Each removal is listed in `removed`.
+    A citation whose quote is not on the cited page, or that quotes text addressed to an
+    assistant, is dropped with the sentences that rest on it alone. A figure (money, percent,
+    days, months, years, a count; digits or words) must equal a value of the same kind from a
+    tool result of this turn, its arguments, the question or a verified quote, with the sign and
+    direction ("more", "short") that value means; a sentence with one that doesn't is dropped.
+    Each removal is listed in `removed`.
     """
     body, cited = split_citations(text)
     removed: list[str] = []
@@ -138,7 +122,12 @@ def check_answer(
     for number, citation in cited:
         doc_id = document_id(citation.source)
         ok = doc_id is not None and quote_on_page(citation.quote, page_text(doc_id, citation.page))
-        if ok:
+        if ok and addresses_assistant(citation.quote):
+            removed.append(
+                f"Citation [{number}] removed: the quote from {citation.source} is text addressed "
+                "to an assistant, not contract language."
+            )
+        elif ok:
             kept[number] = citation.model_copy(update={"doc_id": doc_id})
         else:
             where = f"page {citation.page}" if citation.page is not None else "the document"
@@ -147,10 +136,7 @@ def check_answer(
                 f"{where} of {citation.source}."
             )
 
-    sources: list[tuple[str | None, set[Decimal]]] = [
-        (call.id, {abs(n) for n in _numbers_in([call.result, call.args])}) for call in tool_calls
-    ]
-    sources += [(None, {abs(n) for n in _numbers_in(c.quote)}) for c in kept.values()]
+    known = known_quantities(tool_calls, list(kept.values()), question)
 
     sentences_out: list[str] = []
     figures: list[Figure] = []
@@ -163,12 +149,16 @@ def check_answer(
                 continue
             missing = []
             stated = []
-            for shown, value in _figures(sentence):
-                origin = next((cid for cid, nums in sources if abs(value) in nums), "none")
-                if origin == "none":
-                    missing.append(shown)
+            for shown in mentions(_MARKER.sub("", sentence)):
+                match = next((k for k in known if supports(k, shown)), None)
+                if match is None:
+                    missing.append(shown.shown)
                 else:
-                    stated.append(Figure(text=shown, value=str(value), tool_call_id=origin))
+                    stated.append(
+                        Figure(
+                            text=shown.shown, value=str(abs(shown.value)), tool_call_id=match.source
+                        )
+                    )
             if missing:
                 removed.append(
                     f"Removed a statement with figures no tool returned ({', '.join(missing)}): "

@@ -4,6 +4,7 @@ into this project's events, and every answer grounding-checked before it is show
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, cast
 
@@ -16,7 +17,7 @@ from assistant.agent.events import (
     ToolCallFinished,
     ToolCallStarted,
 )
-from assistant.agent.grounding import check_answer, split_citations
+from assistant.agent.grounding import check_answer
 from assistant.agent.offline import with_focus
 from assistant.agent.tools import ToolBox, make_tools
 from assistant.config import OFFLINE_MODEL
@@ -110,10 +111,9 @@ class AgentAssistant:
                         and not getattr(piece, "tool_call_chunks", None)
                         and not piece.tool_calls
                     ):
-                        delta = _visible_delta(shown, piece.content)
+                        # Nothing is shown before the grounding check: the pieces are kept
+                        # and the checked answer is streamed after it.
                         shown += piece.content
-                        if delta:
-                            yield AnswerDelta(delta)
                     continue
                 for update in chunk.values():
                     for message in (update or {}).get("messages", []):
@@ -145,15 +145,16 @@ class AgentAssistant:
             raise ServiceUnavailable(
                 f"Answering with '{self._model_name}' failed: {type(exc).__name__}: {exc}", hint
             ) from exc
-        if not shown and final:
-            yield AnswerDelta(split_citations(final)[0])
+        final = final or shown
         order = list(started)
         records.sort(key=lambda r: order.index(r.id) if r.id in order else len(order))
-        answer = self.ground(final, records)
+        answer = self.ground(final, records, question)
+        for piece in _pieces(answer.answer):
+            yield AnswerDelta(piece)
         store.add_turn(conversation_id, question, payer, answer.to_json())
         yield AnswerReady(answer)
 
-    def ground(self, text: str, records: list[ToolCallRecord]) -> Answer:
+    def ground(self, text: str, records: list[ToolCallRecord], question: str = "") -> Answer:
         """The grounding check over a composed answer, as the Answer shown to the user."""
         from assistant.ingest.store import DocumentStore
 
@@ -165,7 +166,7 @@ class AgentAssistant:
             except NotFoundError:
                 return None
 
-        checked = check_answer(text, records, documents.page_text, document_id)
+        checked = check_answer(text, records, documents.page_text, document_id, question)
         return Answer(
             answer=checked.text,
             citations=checked.citations,
@@ -182,14 +183,9 @@ def _agent_input(messages: list[BaseMessage]) -> Any:
     return {"messages": messages}
 
 
-def _visible_delta(shown: str, piece: str) -> str:
-    """The part of a streamed piece before the citations block (listed after the check)."""
-    marker = "<citations>"
-    if marker in shown:
-        return ""
-    combined = shown + piece
-    cut = combined.find(marker)
-    return piece if cut < 0 else combined[len(shown) : cut]
+def _pieces(text: str) -> Iterator[str]:
+    """The checked answer in word-sized pieces, so it still streams onto the screen."""
+    yield from re.findall(r"\S+\s*|\s+", text)
 
 
 def _text(content: Any) -> str:
