@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.agent.loop import AgentAssistant
 from assistant.agent.tools import ToolBox
 from assistant.config import OFFLINE_MODEL
 from assistant.errors import ConfigError
+from assistant.resources import prompts_dir
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from assistant.agent.events import Assistant
     from assistant.services import Services
 
-PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
+PROMPTS_DIR = prompts_dir()
 PROVIDER_EXTRAS = {
     "ollama": "langchain-ollama",
     "openai": "langchain-openai",

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -26,6 +25,7 @@ from assistant.agent.intents import (
     term_phrase,
 )
 from assistant.agent.tools import TERMS, describe_proposal, unfence
+from assistant.resources import prompts_dir
 
 OFFLINE_NAME = "offline"
 FOCUS_PREFIX = "[payer in focus: "
@@ -39,7 +39,7 @@ GROUP_NAMES = {
     "em": "E/M (99202-99499)",
     "preventive": "preventive visits (99381-99429)",
 }
-PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
+PROMPTS_DIR = prompts_dir()
 
 
 @cache

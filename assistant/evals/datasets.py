@@ -9,8 +9,9 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.errors import InputError
+from assistant.resources import evals_dir
 
-EVALS_DIR = Path(__file__).resolve().parents[2] / "evals"
+EVALS_DIR = evals_dir()
 ANSWERS_FILE = "answers.yaml"
 DEMO_TERMS_FILE = "demo_terms.yaml"
 THRESHOLDS_FILE = "thresholds.yaml"

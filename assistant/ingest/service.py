@@ -21,6 +21,7 @@ from assistant.errors import AssistantError, InputError
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES, load_document
 from assistant.ingest.models import Chunk, LoadedDocument
 from assistant.ingest.store import KINDS, DocumentRecord, DocumentStore
+from assistant.resources import knowledge_dir
 from assistant.retrieval.embeddings import Embedder
 from assistant.retrieval.lexical import PROFILE_CHARS, LexicalIndex, StoredChunk
 from assistant.retrieval.vector import VectorIndex
@@ -337,7 +338,7 @@ class Ingestor:
 
 def guidance_folder() -> Path:
     """The project's knowledge/guidance folder (next to the package in a checkout)."""
-    return Path(__file__).resolve().parents[2] / "knowledge" / "guidance"
+    return knowledge_dir() / "guidance"
 
 
 def ensure_guidance(ingestor: Ingestor, progress: Progress | None = None) -> list[IngestOutcome]:

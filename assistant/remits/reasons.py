@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-DEFAULT_PATH = Path(__file__).resolve().parents[2] / "knowledge" / "carc_rarc.yaml"
+from assistant.resources import knowledge_dir
+
+DEFAULT_PATH = knowledge_dir() / "carc_rarc.yaml"
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import ConfigError, NotFoundError
+from assistant.resources import knowledge_dir
 
-DEFAULT_CHECKLIST = Path(__file__).resolve().parents[2] / "knowledge" / "checklist.yaml"
+DEFAULT_CHECKLIST = knowledge_dir() / "checklist.yaml"
 _REQUIRED = ("id", "name", "covers", "why", "red_flags", "ask", "patterns")
 
 
