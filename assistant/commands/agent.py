@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -73,6 +75,35 @@ def _print_answer(answer: Answer) -> None:
             console.print(f"  - {item}", highlight=False, markup=False)
 
 
+_STEP = {
+    "search_contracts": "Searching the contracts (the first search loads the search model)…",
+    "find_contract_term": "Reading the contract terms…",
+    "review_contract": "Reviewing the contract…",
+    "rate_gap": "Computing the gap by code…",
+    "top_codes": "Ranking the codes…",
+    "compare_payers": "Comparing payers…",
+    "model_proposal": "Modelling the proposal…",
+    "solve_target": "Solving for the target…",
+    "walk_away": "Checking the walk-away floor…",
+    "underpayments": "Reading the remittances…",
+    "denials": "Reading the denials…",
+    "talking_points": "Drafting talking points…",
+}
+"""What the spinner says while a tool runs."""
+
+
+@contextmanager
+def _working(first: str) -> Iterator[Callable[[str], None]]:
+    """A spinner on stderr while the assistant loads and answers (only on a terminal, so
+    `--json`, pipes and tests see nothing), updated as each step starts."""
+    console = stderr_console()
+    if not console.is_terminal:
+        yield lambda _text: None
+        return
+    with console.status(first, spinner="dots") as live:
+        yield lambda text: live.update(text)
+
+
 def register(app: typer.Typer) -> None:
     """Add ask, talking-points, packet and conversations."""
 
@@ -99,19 +130,23 @@ def register(app: typer.Typer) -> None:
         json_out: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
     ) -> None:
         """Ask about contracts, rates or an offer; answers cite their pages and tools."""
-        from assistant.agent.conversations import ConversationStore
-        from assistant.agent.events import AnswerReady
-        from assistant.agent.factory import make_assistant
+        with _working("Loading the assistant…") as status:
+            from assistant.agent.conversations import ConversationStore
+            from assistant.agent.events import AnswerReady, ToolCallStarted
+            from assistant.agent.factory import make_assistant
 
-        svc = services(ctx)
-        assistant = make_assistant(svc, model)
-        conversation_id = conversation
-        if follow_up and conversation_id is None:
-            conversation_id = ConversationStore(svc.conn).latest()
-        answer = None
-        for event in assistant.stream(question, conversation_id, payer):
-            if isinstance(event, AnswerReady):
-                answer = event.answer
+            svc = services(ctx)
+            assistant = make_assistant(svc, model)
+            conversation_id = conversation
+            if follow_up and conversation_id is None:
+                conversation_id = ConversationStore(svc.conn).latest()
+            answer = None
+            status("Reading the question…")
+            for event in assistant.stream(question, conversation_id, payer):
+                if isinstance(event, ToolCallStarted):
+                    status(_STEP.get(event.name, f"Running {event.name}…"))
+                elif isinstance(event, AnswerReady):
+                    answer = event.answer
         assert answer is not None
         if json_out:
             emit_json(answer.to_json())

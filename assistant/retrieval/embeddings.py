@@ -83,7 +83,37 @@ def model_path(name: str) -> Path:
     return path
 
 
+class MiniLMEmbedder:
+    """Questions through the NumPy encoder (under half a second to load, no torch), documents
+    through sentence-transformers, loaded on the first batch (ingest). Both run the same
+    weights; their vectors agree to 1e-6."""
+
+    def __init__(self, name: str, path: Path) -> None:
+        from assistant.retrieval.minilm import NumpyEncoder
+
+        self.name = name
+        self._path = path
+        self._query = NumpyEncoder(path)
+        self._documents: SentenceTransformerEmbedder | None = None
+        self._lock = threading.Lock()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        with self._lock:
+            if self._documents is None:
+                self._documents = SentenceTransformerEmbedder(self.name, self._path)
+        return self._documents.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._query.embed_query(text)
+
+
 @lru_cache(maxsize=4)
-def load_embedder(name: str = DEFAULT_EMBEDDING_MODEL) -> SentenceTransformerEmbedder:
-    """The embedder for `name`, loaded once per process (loading takes a few seconds)."""
-    return SentenceTransformerEmbedder(name, model_path(name))
+def load_embedder(name: str = DEFAULT_EMBEDDING_MODEL) -> Embedder:
+    """The embedder for `name`, loaded once per process: the NumPy query encoder where the
+    model's shape allows it (cold questions skip torch), else sentence-transformers."""
+    from assistant.retrieval.minilm import supports
+
+    path = model_path(name)
+    if supports(path):
+        return MiniLMEmbedder(name, path)
+    return SentenceTransformerEmbedder(name, path)
