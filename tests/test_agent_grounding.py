@@ -205,3 +205,20 @@ def test_a_quote_addressed_to_an_assistant_is_never_an_answer() -> None:
     assert not result.grounded
     assert result.citations == [] and "999" not in result.text
     assert "addressed to an assistant" in result.removed[0]
+
+
+def test_conversation_titles_keep_the_question_but_not_who_it_is_about() -> None:
+    from assistant.safety import redact_title, strip_controls
+
+    known = frozenset({"aetna", "uhc"})
+    title = redact_title(
+        "What did John Smith's claim W123456789 get paid by Aetna on 03/12/2025? Call 555-123-4567",
+        known,
+    )
+    assert "John" not in title and "Smith" not in title and "W123456789" not in title
+    assert "03/12/2025" not in title and "555-123-4567" not in title
+    assert "Aetna" in title and "paid" in title
+    kept = "Aetna offers 3% on E/M only for 99214 in 2025: is CO-45 a problem for UHC?"
+    assert redact_title(kept, known) == kept
+    assert redact_title("mail jane.doe@clinic.org re Aetna", known) == "mail … re Aetna"
+    assert strip_controls("a\x1b[2J\x1b]0;pwned\x07b\rc") == "ab\nc"

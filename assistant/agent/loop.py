@@ -22,6 +22,7 @@ from assistant.agent.offline import with_focus
 from assistant.agent.tools import ToolBox, make_tools
 from assistant.config import OFFLINE_MODEL
 from assistant.errors import AssistantError, NotFoundError, ServiceUnavailable
+from assistant.safety import redact_title
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -55,7 +56,8 @@ class AgentAssistant:
         return ConversationStore(self.toolbox.services.conn)
 
     def new_conversation(self, title: str = "New conversation") -> str:
-        return self.conversations.create(title, self._model_name)
+        """A new conversation; a title taken from a question loses who it is about."""
+        return self.conversations.create(redact_title(title, self._names()), self._model_name)
 
     def _history(self, conversation_id: str) -> list[BaseMessage]:
         from langchain_core.messages import AIMessage, HumanMessage
@@ -84,7 +86,7 @@ class AgentAssistant:
 
         store = self.conversations
         if conversation_id is None:
-            conversation_id = store.create(question, self._model_name)
+            conversation_id = store.create(redact_title(question, self._names()), self._model_name)
             history: list[BaseMessage] = []
         else:
             store.require(conversation_id)
@@ -153,6 +155,12 @@ class AgentAssistant:
             yield AnswerDelta(piece)
         store.add_turn(conversation_id, question, payer, answer.to_json())
         yield AnswerReady(answer)
+
+    def _names(self) -> frozenset[str]:
+        """The words of the payers' names: a title keeps them (and drops other names)."""
+        payers = [*self.toolbox.rate_payers(), *self.toolbox.document_payers()]
+        payers += list(self.toolbox.aliases())
+        return frozenset(w.lower() for name in payers for w in name.split())
 
     def ground(self, text: str, records: list[ToolCallRecord], question: str = "") -> Answer:
         """The grounding check over a composed answer, as the Answer shown to the user."""
