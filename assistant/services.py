@@ -23,7 +23,11 @@ if TYPE_CHECKING:
 
 
 class Services:
-    """The workspace's store, indexes and embedder, opened lazily and once."""
+    """The workspace's store, indexes and embedder, opened lazily and once.
+
+    `conn` is the calling thread's own SQLite connection (each Textual worker gets its own),
+    so a transaction never spans threads and one thread's writes never commit another's.
+    """
 
     def __init__(
         self,
@@ -36,10 +40,23 @@ class Services:
             lambda: load_embedder(settings.embedding_model)
         )
         self._lock = threading.RLock()
+        self._local = threading.local()
 
-    @cached_property
+    @property
     def conn(self) -> sqlite3.Connection:
-        return self.workspace.connect()
+        """This thread's connection, opened on first use (closed when the thread ends)."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self.workspace.connect()
+            self._local.conn = conn
+        return conn
+
+    def close(self) -> None:
+        """Close this thread's connection (others close with their threads)."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
 
     @cached_property
     def index(self) -> VectorIndex:
@@ -52,11 +69,13 @@ class Services:
             return self._embedder_factory()
 
     def retriever(self) -> Retriever:
+        """A retriever for the calling thread (it reads through this thread's connection)."""
         from assistant.retrieval.search import Retriever
 
         return Retriever(self.conn, self.index, self.embedder)
 
     def ingestor(self) -> Ingestor:
+        """An ingestor for the calling thread (it writes through this thread's connection)."""
         from assistant.ingest.service import Ingestor
 
         return Ingestor(self.conn, self.index, lambda: self.embedder)

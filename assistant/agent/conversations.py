@@ -11,6 +11,7 @@ from typing import Any
 from assistant.errors import NotFoundError
 from assistant.workspace import transaction
 
+# Version 1 of these tables, applied by assistant.migrations; change them with a new migration.
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS agent_conversations (
     id         TEXT PRIMARY KEY,
@@ -57,7 +58,6 @@ class ConversationStore:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        conn.executescript(SCHEMA)
 
     def create(self, title: str, model: str) -> str:
         conversation_id = uuid.uuid4().hex[:12]

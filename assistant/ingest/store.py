@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from assistant.errors import NotFoundError
 from assistant.ingest.models import Page
 
+# Version 1 of these tables, applied by assistant.migrations; change them with a new migration.
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
     doc_id      TEXT PRIMARY KEY,
@@ -39,10 +40,6 @@ CREATE TABLE IF NOT EXISTS document_pages (
 """
 
 KINDS = ("contract", "template", "guidance")
-
-
-def ensure_schema(conn: sqlite3.Connection) -> None:
-    conn.executescript(SCHEMA)
 
 
 @dataclass(frozen=True)
@@ -90,7 +87,6 @@ class DocumentStore:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        ensure_schema(conn)
 
     def list(self, kind: str | None = None, payer: str | None = None) -> list[DocumentRecord]:
         sql = "SELECT * FROM documents WHERE 1=1"

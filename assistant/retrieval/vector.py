@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from assistant.errors import ConfigError, ServiceUnavailable
+from assistant.workspace import make_private_tree
 
 COLLECTION = "payer_assistant_chunks"
 
@@ -61,9 +62,11 @@ class VectorIndex:
                     "start it with `chroma run --path DIR --host 127.0.0.1 --port PORT`, or drop "
                     "--chroma-url / PAYER_ASSISTANT_CHROMA_URL to use the embedded index",
                 ) from exc
-        chroma_path.mkdir(parents=True, exist_ok=True)
+        chroma_path.mkdir(mode=0o700, parents=True, exist_ok=True)
         client = chromadb.PersistentClient(path=str(chroma_path), settings=_chroma_settings())
-        return cls(client, str(chroma_path))
+        index = cls(client, str(chroma_path))
+        make_private_tree(chroma_path)
+        return index
 
     def count(self) -> int:
         return int(self._collection.count())
