@@ -53,9 +53,21 @@ def _v2_documents_by_path(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v3_pending_vectors(conn: sqlite3.Connection) -> None:
+    # Vectors written to the index before the registry switch that makes them live, with the
+    # writing process: the sweep of stale vectors leaves a running ingest's alone, and takes
+    # those of a process that died (kill -9, power loss) between upsert and commit.
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS ingest_pending ("
+        " chunk_id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, pid INTEGER NOT NULL,"
+        " started_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP)"
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1_tables,
     _v2_documents_by_path,
+    _v3_pending_vectors,
 )
 LATEST = len(MIGRATIONS)
 

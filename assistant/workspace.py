@@ -11,7 +11,7 @@ import sqlite3
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,10 +41,8 @@ def make_private(path: Path) -> None:
         return
     mode = DIR_MODE if path.is_dir() else FILE_MODE
     if st.st_uid == os.getuid() and st.st_mode & 0o777 != mode:
-        try:
+        with suppress(OSError):
             path.chmod(mode)
-        except OSError:
-            pass
 
 
 def make_private_tree(root: Path) -> None:
@@ -167,15 +165,13 @@ def begin_write(conn: sqlite3.Connection) -> None:
             waited = time.monotonic() - started
             if waited > WRITE_WAIT_LIMIT_S:
                 raise ServiceUnavailable(
-                    f"The workspace store has been locked by another writer for "
-                    f"{int(waited)} s",
+                    f"The workspace store has been locked by another writer for {int(waited)} s",
                     "wait for the other payer-assistant command (an import or ingest) to "
                     "finish, or stop it, then run this again",
                 ) from exc
             if not told:
                 wait_notice(
-                    "Waiting for another payer-assistant process that is writing to this "
-                    "workspace…"
+                    "Waiting for another payer-assistant process that is writing to this workspace…"
                 )
                 told = True
 
