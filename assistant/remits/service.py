@@ -113,9 +113,12 @@ def import_file(
     total = Decimal(0)
     imbalances: list[str] = []
     warnings: list[str] = []
+    # Parse the whole file before taking the write lock: other writers wait for the inserts
+    # only (a fraction of a second), not for the parse of a large file.
+    remittances = list(read_remittances(path))
     with transaction(conn):
         store = RemitStore(conn)
-        for remittance in read_remittances(path):
+        for remittance in remittances:
             if store.contains(remittance):
                 duplicates += 1
                 continue
