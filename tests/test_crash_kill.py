@@ -43,10 +43,28 @@ RUNNER = textwrap.dedent(
     """
 )
 
-WORDS = (
-    "payer provider claim timely filing days reimbursement rate schedule contract term party "
-    "notice amendment audit appeal credential network member benefit"
-).split()
+WORDS = [
+    "payer",
+    "provider",
+    "claim",
+    "timely",
+    "filing",
+    "days",
+    "reimbursement",
+    "rate",
+    "schedule",
+    "contract",
+    "term",
+    "party",
+    "notice",
+    "amendment",
+    "audit",
+    "appeal",
+    "credential",
+    "network",
+    "member",
+    "benefit",
+]
 
 
 def runner(folder: Path) -> Path:
