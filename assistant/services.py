@@ -10,7 +10,7 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from assistant.config import Settings
 from assistant.retrieval.embeddings import Embedder, load_embedder
@@ -22,11 +22,41 @@ if TYPE_CHECKING:
     from assistant.retrieval.search import Retriever
 
 
+class ThreadConnections:
+    """A stand-in for `sqlite3.Connection` that forwards to the calling thread's connection."""
+
+    def __init__(self, connect: Callable[[], sqlite3.Connection]) -> None:
+        self._connect = connect
+        self._local = threading.local()
+
+    def current(self) -> sqlite3.Connection:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+        return conn
+
+    def close(self) -> None:
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.current(), name)
+
+    def __enter__(self) -> sqlite3.Connection:
+        return self.current().__enter__()
+
+    def __exit__(self, *exc: object) -> Any:
+        return self.current().__exit__(*exc)  # type: ignore[arg-type]
+
+
 class Services:
     """The workspace's store, indexes and embedder, opened lazily and once.
 
-    `conn` is the calling thread's own SQLite connection (each Textual worker gets its own),
-    so a transaction never spans threads and one thread's writes never commit another's.
+    `conn` reaches the calling thread's own SQLite connection (each Textual worker gets its
+    own), so a transaction never spans threads and one thread's writes never commit another's.
     """
 
     def __init__(
@@ -40,23 +70,19 @@ class Services:
             lambda: load_embedder(settings.embedding_model)
         )
         self._lock = threading.RLock()
-        self._local = threading.local()
+        self._conns = ThreadConnections(self.workspace.connect)
 
     @property
     def conn(self) -> sqlite3.Connection:
-        """This thread's connection, opened on first use (closed when the thread ends)."""
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self.workspace.connect()
-            self._local.conn = conn
-        return conn
+        """The store, as seen from the calling thread: every call goes to that thread's own
+        connection (opened on first use, closed when the thread ends), so a store object
+        made on one thread and used on another (a Textual worker, the agent's tool thread)
+        still never shares a connection or a transaction."""
+        return cast(sqlite3.Connection, self._conns)
 
     def close(self) -> None:
         """Close this thread's connection (others close with their threads)."""
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
+        self._conns.close()
 
     @cached_property
     def index(self) -> VectorIndex:
