@@ -1,7 +1,9 @@
 """The workspace: one folder per practice holding the SQLite store, the Chroma index and history.
 
-Private by default: folders are 0700 and the files we create 0600, since a workspace holds
-contract terms, remittances and conversations.
+Private by default: folders are 0700 and files 0600, since a workspace holds contract terms,
+remittances and conversations. Opening a workspace sets the process umask to 077, so exports
+and reports written by the same command are 0600 too; PAYER_ASSISTANT_UMASK (octal, e.g. 022)
+asks for another one.
 """
 
 from __future__ import annotations
@@ -27,6 +29,23 @@ WRITE_WAIT_LIMIT_S = 600.0
 
 def _notify_stderr(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+UMASK_ENV = "PAYER_ASSISTANT_UMASK"
+
+
+def private_umask() -> int:
+    """Set the process umask for new files (077 unless PAYER_ASSISTANT_UMASK says otherwise)."""
+    wanted = os.environ.get(UMASK_ENV, "").strip()
+    try:
+        mask = int(wanted, 8) if wanted else 0o077
+    except ValueError:
+        raise ConfigError(
+            f"{UMASK_ENV}={wanted!r} is not an octal umask",
+            "set it like 022 (files 0644) or unset it for private files (0600)",
+        ) from None
+    os.umask(mask & 0o777)
+    return mask
 
 
 # Where "waiting for another writer" notices go; the app may point it elsewhere.
@@ -95,6 +114,7 @@ class Workspace:
                 f"Cannot create workspace folder {self.root}: {exc.strerror}",
                 "choose a writable folder with --workspace or PAYER_ASSISTANT_HOME",
             ) from exc
+        private_umask()
         make_private(self.root)
         return self
 
