@@ -1,7 +1,7 @@
 """Schema migrations of the workspace store, keyed by `PRAGMA user_version`.
 
-Version 1 is the schema each area declared (`SCHEMA` in its store module) when versioning began;
-every statement is `CREATE ... IF NOT EXISTS`, so a workspace made before versioning migrates in
+Version 1 is the schema each store declared (`SCHEMA` in its module; the agent's tables here)
+when versioning began; every statement is `CREATE ... IF NOT EXISTS`, so a workspace made before versioning migrates in
 place. A later change is a new entry of `MIGRATIONS`, never an edit of those constants.
 """
 
@@ -32,8 +32,28 @@ def _run(conn: sqlite3.Connection, script: str) -> None:
         conn.execute(statement)
 
 
+# The agent's tables live here, not in assistant.agent, so the store stays below the agent.
+CONVERSATIONS = """
+CREATE TABLE IF NOT EXISTS agent_conversations (
+    id         TEXT PRIMARY KEY,
+    title      TEXT NOT NULL,
+    model      TEXT NOT NULL,
+    created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    updated_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
+);
+CREATE TABLE IF NOT EXISTS agent_turns (
+    conversation_id TEXT NOT NULL REFERENCES agent_conversations(id) ON DELETE CASCADE,
+    seq             INTEGER NOT NULL,
+    question        TEXT NOT NULL,
+    payer           TEXT,
+    answer          TEXT NOT NULL,
+    created_at      TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    PRIMARY KEY (conversation_id, seq)
+);
+"""
+
+
 def _v1_tables(conn: sqlite3.Connection) -> None:
-    from assistant.agent.conversations import SCHEMA as CONVERSATIONS
     from assistant.ingest.store import SCHEMA as DOCUMENTS
     from assistant.rates.store import SCHEMA as RATES
     from assistant.remits.store import SCHEMA as REMITS
