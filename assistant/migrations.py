@@ -1,8 +1,9 @@
 """Schema migrations of the workspace store, keyed by `PRAGMA user_version`.
 
 Version 1 is the schema each store declared (`SCHEMA` in its module; the agent's tables here)
-when versioning began; every statement is `CREATE ... IF NOT EXISTS`, so a workspace made before versioning migrates in
-place. A later change is a new entry of `MIGRATIONS`, never an edit of those constants.
+when versioning began; every statement is `CREATE ... IF NOT EXISTS`, so a workspace made
+before versioning migrates in place. A later change is a new entry of `MIGRATIONS`, never an
+edit of those constants.
 """
 
 from __future__ import annotations
