@@ -482,7 +482,13 @@ class Ingestor:
                 "INSERT OR REPLACE INTO ingest_pending(chunk_id, doc_id, pid) VALUES (?,?,?)",
                 [(cid, doc_id, os.getpid()) for cid in ids],
             )
-        self.index.upsert(ids, vectors, [chunk_metadata(record, c) for c in chunks])
+        try:
+            self.index.upsert(ids, vectors, [chunk_metadata(record, c) for c in chunks])
+        except BaseException:
+            # What did get written is now plainly stale: the next run's check sweeps it.
+            with transaction(self.conn):
+                self._clear_pending(ids)
+            raise
         stored = [
             StoredChunk(
                 chunk_id=c.chunk_id,
