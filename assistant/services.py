@@ -12,6 +12,7 @@ from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, cast
 
+from assistant import workspace as workspace_module
 from assistant.config import Settings
 from assistant.retrieval.embeddings import Embedder, load_embedder
 from assistant.retrieval.vector import VectorIndex
@@ -86,8 +87,26 @@ class Services:
 
     @cached_property
     def index(self) -> VectorIndex:
+        """The vector index, checked against the registry when it opens (see `_repair`)."""
         with self._lock:
-            return VectorIndex.open(self.workspace.chroma_path, self.settings.chroma_url)
+            index = VectorIndex.open(self.workspace.chroma_path, self.settings.chroma_url)
+            self._repair(index)
+            return index
+
+    def _repair(self, index: VectorIndex) -> None:
+        """When the index does not hold exactly the registry's live chunks (a deleted
+        `chroma/` folder, a server restarted on an empty path, a crash before the sweep),
+        re-embed what is missing and sweep what is stale, saying so, before anything
+        searches it: vector search must not silently return nothing."""
+        from assistant.ingest.service import Ingestor
+
+        live = int(self.conn.execute("SELECT count(*) FROM retrieval_chunks").fetchone()[0])
+        if index.count() == live:
+            return
+        ingestor = Ingestor(self.conn, index, lambda: self.embedder)
+        ingestor.check_index()
+        for notice in ingestor.notices:
+            workspace_module.notify(notice)
 
     @cached_property
     def embedder(self) -> Embedder:

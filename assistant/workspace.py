@@ -48,8 +48,8 @@ def private_umask() -> int:
     return mask
 
 
-# Where "waiting for another writer" notices go; the app may point it elsewhere.
-wait_notice: Callable[[str], None] = _notify_stderr
+# Where storage notices go ("waiting for another writer", "index rebuilt"); stderr by default.
+notify: Callable[[str], None] = _notify_stderr
 
 
 def make_private(path: Path) -> None:
@@ -190,7 +190,7 @@ def begin_write(conn: sqlite3.Connection) -> None:
                     "finish, or stop it, then run this again",
                 ) from exc
             if not told:
-                wait_notice(
+                notify(
                     "Waiting for another payer-assistant process that is writing to this workspace…"
                 )
                 told = True

@@ -74,7 +74,7 @@ def test_a_copy_with_the_same_bytes_is_the_same_document(fake_services, tmp_path
 
 
 def test_deleted_chroma_folder_is_noticed_and_rebuilt(
-    workspace_dir: Path, fake_embedder, tmp_path: Path
+    workspace_dir: Path, fake_embedder, tmp_path: Path, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
     f = write(tmp_path / "acme.txt", TIMELY)
     svc = services(workspace_dir, fake_embedder)
@@ -82,15 +82,28 @@ def test_deleted_chroma_folder_is_noticed_and_rebuilt(
     svc.close()
     shutil.rmtree(workspace_dir / "chroma")
     forget_chroma_clients()  # as a new process would: Chroma caches its client per path
+    told: list[str] = []
+    monkeypatch.setattr("assistant.workspace.notify", told.append)
     svc = services(workspace_dir, fake_embedder)
-    assert svc.retriever().search("timely filing", k=3, mode="vector") == []
-    ing = svc.ingestor()
-    [outcome] = ing.ingest([f], payer="Acme")
-    assert outcome.status == "unchanged"
-    assert any("missing" in n and "re-embedding" in n for n in ing.notices), ing.notices
-    assert svc.index.all_ids() == live_ids(svc)
+    # the first search notices, rebuilds and says so, rather than quietly finding nothing
     hits = svc.retriever().search("timely filing", k=3, mode="vector")
     assert hits and "ninety (90)" in hits[0].text
+    assert any("missing 1 of 1" in n and "re-embedding" in n for n in told), told
+    assert svc.index.all_ids() == live_ids(svc)
+    # and re-ingest is right to say "unchanged" now
+    assert svc.ingestor().ingest([f], payer="Acme")[0].status == "unchanged"
+
+
+def test_an_ingestor_alone_checks_the_index_too(fake_services, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from assistant.ingest.service import Ingestor
+
+    f = write(tmp_path / "acme.txt", TIMELY)
+    [o] = fake_services.ingestor().ingest([f], payer="Acme")
+    fake_services.index.delete(sorted(fake_services.index.ids_for(o.doc_id)))
+    ing = Ingestor(fake_services.conn, fake_services.index, lambda: fake_services.embedder)
+    assert ing.ingest([f], payer="Acme")[0].status == "unchanged"
+    assert any("missing 1 of 1" in n for n in ing.notices), ing.notices
+    assert fake_services.index.all_ids() == live_ids(fake_services)
 
 
 def forget_chroma_clients() -> None:
