@@ -38,7 +38,7 @@ def test_ingest_documents_search_remove(run, tmp_path: Path) -> None:  # type: i
 
     code, out, _ = run("documents", "--json")
     listed = json.loads(out)["documents"]
-    assert {"doc_id", "source", "payer", "kind", "pages", "chunks"} == set(listed[0])
+    assert {"doc_id", "source", "path", "payer", "kind", "pages", "chunks"} == set(listed[0])
     assert any(d["source"] == "acme.txt" for d in listed)
     # the built-in guidance is indexed in every workspace
     assert any(d["kind"] == "guidance" for d in listed)

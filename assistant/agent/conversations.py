@@ -11,24 +11,7 @@ from typing import Any
 from assistant.errors import NotFoundError
 from assistant.workspace import transaction
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS agent_conversations (
-    id         TEXT PRIMARY KEY,
-    title      TEXT NOT NULL,
-    model      TEXT NOT NULL,
-    created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    updated_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP
-);
-CREATE TABLE IF NOT EXISTS agent_turns (
-    conversation_id TEXT NOT NULL REFERENCES agent_conversations(id) ON DELETE CASCADE,
-    seq             INTEGER NOT NULL,
-    question        TEXT NOT NULL,
-    payer           TEXT,
-    answer          TEXT NOT NULL,
-    created_at      TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    PRIMARY KEY (conversation_id, seq)
-);
-"""
+# The agent_* tables are created by assistant.migrations (version 1).
 
 
 @dataclass(frozen=True)
@@ -57,7 +40,6 @@ class ConversationStore:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        conn.executescript(SCHEMA)
 
     def create(self, title: str, model: str) -> str:
         conversation_id = uuid.uuid4().hex[:12]

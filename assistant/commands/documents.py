@@ -6,12 +6,13 @@ import sys
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from assistant.commands.common import JSON_HELP, emit_json, services, stderr_console, stdout_console
 from assistant.ingest.service import IngestOutcome, ensure_guidance
-from assistant.ingest.store import DocumentStore
+from assistant.ingest.store import DocumentRecord, DocumentStore
 
 
 def _progress_bar(enabled: bool) -> Progress:
@@ -67,8 +68,9 @@ def ingest(
         ensure_guidance(ingestor)
         outcomes = ingestor.ingest(paths, payer=payer, kind=kind, progress=report, ocr=ocr)
     if json_out:
-        emit_json({"documents": [o.to_json() for o in outcomes]})
+        emit_json({"documents": [o.to_json() for o in outcomes], "notices": ingestor.notices})
     else:
+        _print_notices(ingestor.notices)
         stdout_console().print(_outcome_table(outcomes))
     failed = [o for o in outcomes if o.status == "failed"]
     if failed:
@@ -76,6 +78,28 @@ def ingest(
         for o in failed:
             err.print(f"[bold red]Error:[/] {o.error}", highlight=False)
         raise typer.Exit(1)
+
+
+def _print_notices(notices: list[str]) -> None:
+    err = stderr_console()
+    for notice in notices:
+        err.print(f"[yellow]Note:[/] {escape(notice)}", highlight=False)
+
+
+def _shown_sources(docs: list[DocumentRecord]) -> dict[str, str]:
+    """doc_id → the name to show: the file name, or folder/name when two share a name."""
+    names: dict[str, int] = {}
+    for d in docs:
+        names[d.source] = names.get(d.source, 0) + 1
+    shown: dict[str, str] = {}
+    for d in docs:
+        path = Path(d.path)
+        shown[d.doc_id] = (
+            f"{path.parent.name}/{d.source}"
+            if names[d.source] > 1 and path.parent.name
+            else d.source
+        )
+    return shown
 
 
 def documents(
@@ -93,6 +117,7 @@ def documents(
                     {
                         "doc_id": d.doc_id,
                         "source": d.source,
+                        "path": d.path,
                         "payer": d.payer,
                         "kind": d.kind,
                         "pages": d.pages,
@@ -106,10 +131,11 @@ def documents(
     table = Table(title=f"Indexed documents ({len(docs)})")
     for col in ("doc_id", "Source", "Payer", "Kind", "Pages", "Chunks", "OCR pages", "Added"):
         table.add_column(col)
+    shown = _shown_sources(docs)
     for d in docs:
         table.add_row(
             d.doc_id,
-            d.source,
+            shown[d.doc_id],
             d.payer or "",
             d.kind,
             str(d.pages),
@@ -146,7 +172,9 @@ def search(
     if mode not in ("hybrid", "vector", "lexical"):
         raise typer.BadParameter("use hybrid, vector or lexical", param_hint="--mode")
     svc = services(ctx)
-    ensure_guidance(svc.ingestor())
+    ingestor = svc.ingestor()
+    ensure_guidance(ingestor)
+    _print_notices(ingestor.notices)
     hits = svc.retriever().search(query, k=k, payer=payer, kind=kind, mode=mode)  # type: ignore[arg-type]
     if json_out:
         emit_json({"results": [h.to_json() for h in hits]})

@@ -2,14 +2,19 @@
 
 A changed file's new chunks are embedded and written before its old ones go: the SQLite
 registry (documents, pages, live chunk ids) is switched in one transaction, so a crash at any
-point leaves either the old version or the new one searchable, never a mixture.
+point leaves either the old version or the new one searchable, never a mixture. A document is
+the file at one path (for one payer), so two `contract.txt` in two folders are two documents.
+The registry is the truth for the vector index: vectors it lacks are re-embedded from it, and
+vectors it does not know are swept.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import sqlite3
+import stat
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -17,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from assistant.errors import AssistantError, InputError
+from assistant.errors import AssistantError, InputError, ServiceUnavailable
 from assistant.ingest.loaders import SUPPORTED_SUFFIXES, load_document
 from assistant.ingest.models import Chunk, LoadedDocument
 from assistant.ingest.store import KINDS, DocumentRecord, DocumentStore
@@ -118,8 +123,77 @@ def document_profile(record: DocumentRecord, doc: LoadedDocument) -> str:
     return f"{name}\n{record.payer or ''}\n{record.kind}\n{opening}"
 
 
+class _Conflict(Exception):
+    """Another process registered this file, or took this doc_id, while we were embedding."""
+
+    def __init__(self, holder: DocumentRecord | None) -> None:
+        super().__init__("concurrent ingest")
+        self.holder = holder
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """What the loader thread found for one file: its registry match, its text (None when
+    unchanged) and its hash."""
+
+    existing: DocumentRecord | None
+    doc: LoadedDocument | None
+    sha: str
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _check_file(path: Path) -> None:
+    """Refuse what is not a regular file before opening it (a FIFO would block forever)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise InputError(f"{path.name}: file not found", "check the path and try again") from None
+    if not stat.S_ISREG(mode):
+        raise InputError(
+            f"{path.name}: not a regular file (a pipe, device or socket)",
+            "pass a PDF, DOCX, TXT or MD file saved on disk",
+        )
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise InputError(
+            f"{path.name}: unsupported file type '{path.suffix or '(none)'}'",
+            f"convert it to one of {', '.join(SUPPORTED_SUFFIXES)}",
+        )
+
+
+def match_document(
+    docs: list[DocumentRecord], path: Path, payer: str | None, kind: str, sha: str
+) -> DocumentRecord | None:
+    """The registered document a file is a version of: the one ingested from the same path
+    (and payer); else one with the same file name and the same bytes (a copy or a moved file);
+    else, for the built-in guidance, the one with the same file name."""
+    key = str(path.resolve())
+    mine = [d for d in docs if (d.payer or None) == payer]
+    for d in mine:
+        if d.path == key:
+            return d
+    for d in mine:
+        if d.source == path.name and (d.sha256 == sha or kind == d.kind == "guidance"):
+            return d
+    return None
+
+
 class Ingestor:
-    """Adds, updates and removes documents in one workspace's registry and indexes."""
+    """Adds, updates and removes documents in one workspace's registry and indexes.
+
+    `notices` collects what a run repaired on the way (vectors re-embedded, stale ones swept),
+    for the edge to print.
+    """
 
     def __init__(
         self,
@@ -135,6 +209,8 @@ class Ingestor:
         self.clock = clock
         self.documents = DocumentStore(conn)
         self.lexical = LexicalIndex(conn)
+        self.notices: list[str] = []
+        self._checked = False
 
     @property
     def embedder(self) -> Embedder:
@@ -142,12 +218,89 @@ class Ingestor:
             self._embedder = self._embedder_factory()
         return self._embedder
 
-    def _new_doc_id(self, source: str, payer: str | None) -> str:
-        base = slug(Path(source).stem) + (f"-{slug(payer)}" if payer else "")
-        doc_id, n = base, 2
-        while self.documents.find(doc_id):
-            doc_id, n = f"{base}-{n}", n + 1
-        return doc_id
+    def _new_doc_id(self, path: Path, payer: str | None) -> str:
+        """`contract-aetna`; when another file holds it, `contract-aetna-2025` (its folder)."""
+        base = slug(path.stem) + (f"-{slug(payer)}" if payer else "")
+        candidates = [base, f"{base}-{slug(path.parent.name)}"]
+        n = 2
+        while True:
+            for doc_id in candidates:
+                if self.documents.find(doc_id) is None:
+                    return doc_id
+            candidates = [f"{base}-{n}"]
+            n += 1
+
+    # The index against the registry --------------------------------------------------------
+
+    def _pending(self) -> set[str]:
+        """Chunk ids that running ingests have written but not yet made live."""
+        rows = self.conn.execute("SELECT chunk_id, pid FROM ingest_pending").fetchall()
+        return {r[0] for r in rows if _alive(int(r[1]))}
+
+    def check_index(self) -> None:
+        """Compare the vector index with the registry (the truth for live chunks): re-embed
+        live chunks whose vectors are missing (a server restarted on an empty path, a deleted
+        `chroma/` folder) and delete vectors no live chunk owns (a crash between the registry
+        switch and the sweep, or before it). Each repair adds a notice."""
+        self._checked = True
+        live = self.documents.live_chunks()
+        indexed = self.index.all_ids()
+        pending = self._pending()
+        stale = sorted(cid for cid in indexed if cid not in live and cid not in pending)
+        if stale:
+            self.index.delete(stale)
+            self.notices.append(
+                f"Removed {len(stale)} stale vector(s) left by an interrupted ingest from "
+                f"the index at {self.index.where}."
+            )
+        missing: dict[str, int] = {}
+        for cid, doc_id in live.items():
+            if cid not in indexed:
+                missing[doc_id] = missing.get(doc_id, 0) + 1
+        if not missing:
+            self._forget_dead_pending()
+            return
+        total = sum(missing.values())
+        self.notices.append(
+            f"The vector index at {self.index.where} was missing {total} of {len(live)} "
+            f"chunk vectors ({len(missing)} document(s)); re-embedding them from the registry."
+        )
+        for doc_id in missing:
+            self._reembed(doc_id, indexed)
+        self.notices.append(f"Rebuilt {total} vector(s); vector search is whole again.")
+        self._forget_dead_pending()
+
+    def _reembed(self, doc_id: str, indexed: set[str]) -> None:
+        record = self.documents.find(doc_id)
+        if record is None:
+            return
+        rows = [r for r in self.documents.chunk_bodies(doc_id) if r[0] not in indexed]
+        for start in range(0, len(rows), EMBED_BATCH):
+            part = rows[start : start + EMBED_BATCH]
+            vectors = self.embedder.embed_documents([body for _, body, _ in part])
+            metas = [
+                chunk_metadata(record, Chunk(chunk_id=cid, text="", page=page, page_end=page))
+                for cid, _, page in part
+            ]
+            self.index.upsert([cid for cid, _, _ in part], vectors, metas)
+
+    def _forget_dead_pending(self) -> None:
+        rows = self.conn.execute("SELECT DISTINCT pid FROM ingest_pending").fetchall()
+        dead = [int(r[0]) for r in rows if not _alive(int(r[0]))]
+        if dead:
+            with transaction(self.conn):
+                self.conn.executemany(
+                    "DELETE FROM ingest_pending WHERE pid = ?", [(pid,) for pid in dead]
+                )
+
+    def _sweep(self, doc_id: str) -> None:
+        """Delete the document's vectors that are neither live nor another ingest's pending."""
+        live = self.lexical.chunk_ids(doc_id)
+        pending = self._pending()
+        stale = self.index.ids_for(doc_id) - live - pending
+        self.index.delete(sorted(stale))
+
+    # Ingest --------------------------------------------------------------------------------
 
     def ingest(
         self,
@@ -159,47 +312,71 @@ class Ingestor:
     ) -> list[IngestOutcome]:
         """Index each file; one file's failure is reported in its outcome, never raised.
 
-        `ocr=False` leaves image-only pages empty (faster; the review then says so).
+        `ocr=False` leaves image-only pages empty (faster; the review then says so). The first
+        run of an Ingestor checks the vector index against the registry (`check_index`).
+        When the Chroma server goes away, the file being indexed keeps its old version and
+        the rest of the batch is reported as not indexed.
         """
         if kind not in KINDS:
             raise InputError(f"Unknown kind '{kind}'", f"use one of: {', '.join(KINDS)}")
         payer = payer.strip() if payer and payer.strip() else None
+        if not self._checked:
+            self.check_index()
         files = expand_paths(paths)
         outcomes: list[IngestOutcome] = []
         report = progress or (lambda description, done, total: None)
+        unavailable: ServiceUnavailable | None = None
         # Loading and chunking the next file overlaps with embedding the current one.
         with ThreadPoolExecutor(max_workers=1) as pool:
-            pending = self._prefetch(pool, files, payer, ocr)
+            pending = self._prefetch(pool, files, payer, kind, ocr)
             for i, (path, future) in enumerate(pending):
+                if unavailable is not None:
+                    future.cancel()
+                    outcomes.append(
+                        IngestOutcome(
+                            None, path.name, payer, kind, 0, 0, (), "failed",
+                            f"{path.name}: not indexed, {unavailable.message} — "
+                            "rerun the same command when it is back",
+                        )
+                    )  # fmt: skip
+                    continue
                 report(f"reading {path.name}", i, len(files))
-                outcomes.append(self._ingest_one(path, future, payer, kind, i, len(files), report))
+                try:
+                    outcome = self._ingest_one(path, future, payer, kind, i, len(files), report)
+                except ServiceUnavailable as error:
+                    unavailable = error
+                    outcome = IngestOutcome(
+                        None, path.name, payer, kind, 0, 0, (), "failed",
+                        f"{path.name}: not indexed (its previous version, if any, is kept), "
+                        f"{error.message} — {error.hint}",
+                    )  # fmt: skip
+                outcomes.append(outcome)
         report("done", len(files), len(files))
         return outcomes
 
     def _prefetch(
-        self, pool: ThreadPoolExecutor, files: list[Path], payer: str | None, ocr: bool
-    ) -> Iterator[tuple[Path, Future[tuple[LoadedDocument, str] | None]]]:
+        self,
+        pool: ThreadPoolExecutor,
+        files: list[Path],
+        payer: str | None,
+        kind: str,
+        ocr: bool,
+    ) -> Iterator[tuple[Path, Future[_Loaded]]]:
         # Read the registry here, on the caller's thread: the loader thread never touches SQLite.
-        known = {(d.source, d.payer or None): d for d in self.documents.list()}
+        known = self.documents.list()
 
-        def load(path: Path) -> tuple[LoadedDocument, str] | None:
-            if not path.exists():
-                raise InputError(f"{path.name}: file not found", "check the path and try again")
-            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                raise InputError(
-                    f"{path.name}: unsupported file type '{path.suffix or '(none)'}'",
-                    f"convert it to one of {', '.join(SUPPORTED_SUFFIXES)}",
-                )
+        def load(path: Path) -> _Loaded:
+            _check_file(path)
             sha = file_sha256(path)
-            existing = known.get((path.name, payer))
+            existing = match_document(known, path, payer, kind, sha)
             if (
                 existing
                 and existing.sha256 == sha
                 and existing.chunks > 0
                 and existing.pipeline == PIPELINE
             ):
-                return None
-            return load_document(path, ocr=ocr), sha
+                return _Loaded(existing, None, sha)
+            return _Loaded(existing, load_document(path, ocr=ocr), sha)
 
         futures = [pool.submit(load, p) for p in files[:1]]
         for i, path in enumerate(files):
@@ -210,17 +387,17 @@ class Ingestor:
     def _ingest_one(
         self,
         path: Path,
-        future: Future[tuple[LoadedDocument, str] | None],
+        future: Future[_Loaded],
         payer: str | None,
         kind: str,
         index: int,
         total: int,
         report: Progress,
     ) -> IngestOutcome:
-        existing = self.documents.find_source(path.name, payer)
         try:
             loaded = future.result()
-            if loaded is None:
+            existing = loaded.existing
+            if loaded.doc is None:
                 assert existing is not None
                 return IngestOutcome(
                     existing.doc_id,
@@ -232,8 +409,19 @@ class Ingestor:
                     existing.ocr_pages,
                     "unchanged",
                 )
-            doc, sha = loaded
-            return self._index(path, doc, sha, existing, payer, kind, index, total, report)
+            for _ in range(3):
+                try:
+                    return self._index(
+                        path, loaded.doc, loaded.sha, existing, payer, kind, index, total, report
+                    )
+                except _Conflict as conflict:
+                    existing = conflict.holder
+            raise InputError(
+                f"{path.name}: other ingests kept changing this document",
+                "run the ingest again when the others have finished",
+            )
+        except ServiceUnavailable:
+            raise
         except AssistantError as error:
             message = f"{error.message} — {error.hint}" if error.hint else error.message
         except OSError as error:
@@ -259,7 +447,7 @@ class Ingestor:
             title,
         )
 
-        doc_id = existing.doc_id if existing else self._new_doc_id(path.name, payer)
+        doc_id = existing.doc_id if existing else self._new_doc_id(path, payer)
         chunks = chunk_document(doc, doc_id)
         if not chunks:
             raise InputError(
@@ -288,7 +476,20 @@ class Ingestor:
             report(f"embedding {path.name}", index + start / len(bodies), total)
             vectors.extend(self.embedder.embed_documents(bodies[start : start + EMBED_BATCH]))
         ids = [c.chunk_id for c in chunks]
-        self.index.upsert(ids, vectors, [chunk_metadata(record, c) for c in chunks])
+        # Say which vectors are ours before writing them, so that a concurrent sweep spares
+        # them and the next run sweeps them if this process dies before the switch.
+        with transaction(self.conn):
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO ingest_pending(chunk_id, doc_id, pid) VALUES (?,?,?)",
+                [(cid, doc_id, os.getpid()) for cid in ids],
+            )
+        try:
+            self.index.upsert(ids, vectors, [chunk_metadata(record, c) for c in chunks])
+        except BaseException:
+            # What did get written is now plainly stale: the next run's check sweeps it.
+            with transaction(self.conn):
+                self._clear_pending(ids)
+            raise
         stored = [
             StoredChunk(
                 chunk_id=c.chunk_id,
@@ -305,14 +506,34 @@ class Ingestor:
             )
             for i, c in enumerate(chunks)
         ]
-        with transaction(self.conn):
-            self.documents.put(record, list(doc.pages))
-            self.lexical.replace_document(
-                doc_id, stored, bodies, document_profile(record, doc), [title(c) for c in chunks]
-            )
+        try:
+            with transaction(self.conn):
+                holder = self.documents.find_path(record.path, payer)
+                if holder is not None and holder.doc_id != doc_id:
+                    raise _Conflict(holder)
+                taken = self.documents.find(doc_id)
+                if (
+                    taken is not None
+                    and taken.path != record.path
+                    and (existing is None or existing.doc_id != doc_id)
+                ):
+                    raise _Conflict(None)
+                self.documents.put(record, list(doc.pages))
+                self.lexical.replace_document(
+                    doc_id,
+                    stored,
+                    bodies,
+                    document_profile(record, doc),
+                    [title(c) for c in chunks],
+                )
+                self._clear_pending(ids)
+        except _Conflict:
+            with transaction(self.conn):
+                self._clear_pending(ids)
+            self._sweep(doc_id)
+            raise
         # Only now, with the registry switched, can the old version's vectors go.
-        stale = self.index.ids_for(doc_id) - set(ids)
-        self.index.delete(sorted(stale))
+        self._sweep(doc_id)
         return IngestOutcome(
             doc_id,
             path.name,
@@ -324,6 +545,12 @@ class Ingestor:
             "updated" if existing else "added",
             None,
             doc.warnings,
+        )
+
+    def _clear_pending(self, ids: list[str]) -> None:
+        self.conn.executemany(
+            "DELETE FROM ingest_pending WHERE chunk_id = ? AND pid = ?",
+            [(cid, os.getpid()) for cid in ids],
         )
 
     def remove(self, ref: str) -> DocumentRecord:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from assistant.errors import NotFoundError
 from assistant.ingest.models import Page
 
+# Version 1 of these tables, applied by assistant.migrations; change them with a new migration.
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
     doc_id      TEXT PRIMARY KEY,
@@ -39,10 +40,6 @@ CREATE TABLE IF NOT EXISTS document_pages (
 """
 
 KINDS = ("contract", "template", "guidance")
-
-
-def ensure_schema(conn: sqlite3.Connection) -> None:
-    conn.executescript(SCHEMA)
 
 
 @dataclass(frozen=True)
@@ -90,7 +87,6 @@ class DocumentStore:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        ensure_schema(conn)
 
     def list(self, kind: str | None = None, payer: str | None = None) -> list[DocumentRecord]:
         sql = "SELECT * FROM documents WHERE 1=1"
@@ -108,28 +104,44 @@ class DocumentStore:
         row = self.conn.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
         return _record(row) if row else None
 
-    def find_source(self, source: str, payer: str | None) -> DocumentRecord | None:
-        """The document ingested from file name `source` for `payer` (None: no payer)."""
+    def find_path(self, path: str, payer: str | None) -> DocumentRecord | None:
+        """The document ingested from the file at `path` for `payer` (None: no payer)."""
         row = self.conn.execute(
-            "SELECT * FROM documents WHERE source = ? AND coalesce(payer, '') = ?",
-            (source, payer or ""),
+            "SELECT * FROM documents WHERE path = ? AND coalesce(payer, '') = ?",
+            (path, payer or ""),
         ).fetchone()
         return _record(row) if row else None
 
+    def live_chunks(self) -> dict[str, str]:
+        """chunk_id → doc_id of every live chunk (the registry is the truth for the index)."""
+        rows = self.conn.execute("SELECT chunk_id, doc_id FROM retrieval_chunks").fetchall()
+        return {r[0]: r[1] for r in rows}
+
+    def chunk_bodies(self, doc_id: str) -> builtins.list[tuple[str, str, int | None]]:
+        """(chunk_id, embedded text, page) of a document's live chunks, to re-embed them."""
+        rows = self.conn.execute(
+            "SELECT f.chunk_id, f.body, c.page FROM retrieval_fts f "
+            "JOIN retrieval_chunks c ON c.chunk_id = f.chunk_id WHERE f.doc_id = ? "
+            "ORDER BY c.ord",
+            (doc_id,),
+        ).fetchall()
+        return [(r[0], r[1], r[2]) for r in rows]
+
     def resolve(self, ref: str) -> DocumentRecord:
-        """A document by doc_id, or by the source file name it was ingested from."""
+        """A document by doc_id, by the path it was ingested from, or by its file name."""
         found = self.find(ref)
         if found:
             return found
         rows = self.conn.execute(
-            "SELECT * FROM documents WHERE source = ? OR lower(source) = lower(?)", (ref, ref)
+            "SELECT * FROM documents WHERE source = ? OR lower(source) = lower(?) OR path = ?",
+            (ref, ref, ref),
         ).fetchall()
         if len(rows) == 1:
             return _record(rows[0])
         if len(rows) > 1:
-            ids = ", ".join(r["doc_id"] for r in rows)
+            ids = ", ".join(f"{r['doc_id']} ({r['path']})" for r in rows)
             raise NotFoundError(
-                f"'{ref}' names {len(rows)} documents ({ids})", "pass the doc_id instead"
+                f"'{ref}' names {len(rows)} documents: {ids}", "pass the doc_id instead"
             )
         raise NotFoundError(
             f"No indexed document '{ref}'",

@@ -15,6 +15,7 @@ from assistant.errors import InputError, NotFoundError
 from assistant.rates.codes import Key
 from assistant.workspace import transaction
 
+# Version 1 of these tables, applied by assistant.migrations; change them with a new migration.
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS rates_payers (
     name TEXT PRIMARY KEY COLLATE NOCASE
@@ -104,17 +105,11 @@ class MarketRate:
     n: int
 
 
-def ensure_schema(conn: sqlite3.Connection) -> None:
-    """Create the rates tables if they do not exist."""
-    conn.executescript(SCHEMA)
-
-
 class RateStore:
     """Read and write the rates tables; writes join the caller's transaction if one is open."""
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        ensure_schema(conn)
 
     @contextmanager
     def writing(self) -> Iterator[sqlite3.Connection]:

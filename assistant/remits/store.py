@@ -22,7 +22,8 @@ from assistant.remits.models import (
     ServiceLine,
 )
 
-_SCHEMA = """
+# Version 1 of these tables, applied by assistant.migrations; change them with a new migration.
+SCHEMA = """
 CREATE TABLE IF NOT EXISTS remits_payments (
     id INTEGER PRIMARY KEY,
     payer TEXT NOT NULL,
@@ -87,10 +88,6 @@ CREATE TABLE IF NOT EXISTS remits_provider_adjustments (
 
 # Components of SVC01 never contain ":" once parsed, so it is a safe joiner for modifiers.
 _JOIN = ":"
-
-
-def ensure_schema(conn: sqlite3.Connection) -> None:
-    conn.executescript(_SCHEMA)
 
 
 def payer_key(remittance: Remittance) -> str:

@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+# Version 1 of these tables, applied by assistant.migrations; change them with a new migration.
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS retrieval_chunks (
     chunk_id  TEXT PRIMARY KEY,
@@ -110,10 +111,6 @@ _WORD = re.compile(r"[A-Za-z0-9]+")
 _NAME = re.compile(r"\b(?:[A-Z][A-Za-z0-9]*|[0-9]*[A-Z][A-Za-z0-9]*)\b")
 
 
-def ensure_schema(conn: sqlite3.Connection) -> None:
-    conn.executescript(SCHEMA)
-
-
 @dataclass(frozen=True)
 class StoredChunk:
     """A live chunk as the store holds it (text and provenance)."""
@@ -165,7 +162,6 @@ class LexicalIndex:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        ensure_schema(conn)
 
     def replace_document(
         self,

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 from assistant.errors import ConfigError, ServiceUnavailable
+from assistant.workspace import make_private_tree
 
 COLLECTION = "payer_assistant_chunks"
+T = TypeVar("T")
+
+
+def _server_hint(url: str) -> str:
+    return (
+        f"start the server again (`chroma run --path DIR --host HOST --port PORT` for {url}), "
+        "then rerun the same command: finished files are kept and the rest are indexed; or drop "
+        "--chroma-url / PAYER_ASSISTANT_CHROMA_URL to use the embedded index"
+    )
 
 
 def _chroma_settings() -> Any:
@@ -31,14 +41,30 @@ def parse_server_url(url: str) -> tuple[str, int, bool]:
 
 
 class VectorIndex:
-    """Chunk vectors with doc_id/payer/kind metadata; we supply the embeddings ourselves."""
+    """Chunk vectors with doc_id/payer/kind metadata; we supply the embeddings ourselves.
 
-    def __init__(self, client: Any, where: str) -> None:
+    In server mode every call that fails in transport raises ServiceUnavailable naming the
+    server, never the client library's own exception.
+    """
+
+    def __init__(self, client: Any, where: str, server: bool = False) -> None:
         self.where = where
+        self.server = server
         self._client = client
-        self._collection = client.get_or_create_collection(
-            COLLECTION, metadata={"hnsw:space": "cosine"}
+        self._collection = self._call(
+            lambda: client.get_or_create_collection(COLLECTION, metadata={"hnsw:space": "cosine"})
         )
+
+    def _call(self, fn: Callable[..., T], **kwargs: Any) -> T:
+        if not self.server:
+            return fn(**kwargs)
+        try:
+            return fn(**kwargs)
+        except Exception as exc:  # chromadb raises several transport errors; all mean "gone"
+            raise ServiceUnavailable(
+                f"The Chroma server at {self.where} stopped answering ({type(exc).__name__})",
+                _server_hint(self.where),
+            ) from exc
 
     @classmethod
     def open(cls, chroma_path: Path, server_url: str | None = None) -> VectorIndex:
@@ -52,7 +78,7 @@ class VectorIndex:
                     host=host, port=port, ssl=ssl, settings=_chroma_settings()
                 )
                 client.heartbeat()
-                return cls(client, server_url)
+                return cls(client, server_url, server=True)
             except (
                 Exception
             ) as exc:  # chromadb raises several transport errors; all mean "unreachable"
@@ -61,12 +87,25 @@ class VectorIndex:
                     "start it with `chroma run --path DIR --host 127.0.0.1 --port PORT`, or drop "
                     "--chroma-url / PAYER_ASSISTANT_CHROMA_URL to use the embedded index",
                 ) from exc
-        chroma_path.mkdir(parents=True, exist_ok=True)
+        chroma_path.mkdir(mode=0o700, parents=True, exist_ok=True)
         client = chromadb.PersistentClient(path=str(chroma_path), settings=_chroma_settings())
-        return cls(client, str(chroma_path))
+        index = cls(client, str(chroma_path))
+        make_private_tree(chroma_path)
+        return index
 
     def count(self) -> int:
-        return int(self._collection.count())
+        return int(self._call(self._collection.count))
+
+    def all_ids(self, page: int = 5000) -> set[str]:
+        """Every vector id in the index (to check it against the registry)."""
+        found: set[str] = set()
+        offset = 0
+        while True:
+            got = self._call(self._collection.get, include=[], limit=page, offset=offset)
+            found.update(got["ids"])
+            if len(got["ids"]) < page:
+                return found
+            offset += page
 
     def upsert(
         self,
@@ -76,22 +115,23 @@ class VectorIndex:
         batch: int = 2000,
     ) -> None:
         for i in range(0, len(ids), batch):
-            self._collection.upsert(
+            self._call(
+                self._collection.upsert,
                 ids=list(ids[i : i + batch]),
                 embeddings=[list(e) for e in embeddings[i : i + batch]],
                 metadatas=[dict(m) for m in metadatas[i : i + batch]],
             )
 
     def ids_for(self, doc_id: str) -> set[str]:
-        got = self._collection.get(where={"doc_id": doc_id}, include=[])
+        got = self._call(lambda: self._collection.get(where={"doc_id": doc_id}, include=[]))
         return set(got["ids"])
 
     def delete(self, ids: Sequence[str]) -> None:
-        if ids:
-            self._collection.delete(ids=list(ids))
+        for i in range(0, len(ids), 2000):
+            self._call(self._collection.delete, ids=list(ids[i : i + 2000]))
 
     def delete_document(self, doc_id: str) -> None:
-        self._collection.delete(where={"doc_id": doc_id})
+        self._call(lambda: self._collection.delete(where={"doc_id": doc_id}))
 
     def query(
         self, embedding: Sequence[float], k: int, where: dict[str, Any] | None = None
@@ -100,11 +140,13 @@ class VectorIndex:
         n = min(k, max(self.count(), 0))
         if n == 0:
             return []
-        result = self._collection.query(
-            query_embeddings=[list(embedding)],
-            n_results=n,
-            where=where or None,
-            include=["distances"],
+        result = self._call(
+            lambda: self._collection.query(
+                query_embeddings=[list(embedding)],
+                n_results=n,
+                where=where or None,
+                include=["distances"],
+            )
         )
         ids = result["ids"][0]
         distances = result["distances"][0] if result.get("distances") else [0.0] * len(ids)
