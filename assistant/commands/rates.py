@@ -276,7 +276,7 @@ def register(app: typer.Typer) -> None:
         payer: Annotated[str, typer.Option("--payer", help=PAYER_HELP)],
         benchmark: Annotated[str, typer.Option("--benchmark", help=BENCHMARK_HELP)] = "medicare",
         limit: Annotated[
-            int | None, typer.Option("--limit", help="Show only the N largest gaps.")
+            int | None, typer.Option("--limit", min=1, help="Show only the N largest gaps.")
         ] = None,
         csv_path: Annotated[Path | None, typer.Option("--csv", help=CSV_HELP)] = None,
         json_out: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
@@ -297,7 +297,7 @@ def register(app: typer.Typer) -> None:
         by: Annotated[
             str, typer.Option("--by", help="revenue (units × rate) or volume.")
         ] = "revenue",
-        limit: Annotated[int, typer.Option("--limit", help="How many codes.")] = 25,
+        limit: Annotated[int, typer.Option("--limit", min=1, help="How many codes.")] = 25,
         csv_path: Annotated[Path | None, typer.Option("--csv", help=CSV_HELP)] = None,
         json_out: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
     ) -> None:
@@ -317,7 +317,7 @@ def register(app: typer.Typer) -> None:
         rates: Rates = None,
         carve_out: CarveOuts = None,
         limit: Annotated[
-            int | None, typer.Option("--limit", help="Show only the N largest deltas.")
+            int | None, typer.Option("--limit", min=1, help="Show only the N largest deltas.")
         ] = None,
         csv_path: Annotated[Path | None, typer.Option("--csv", help=CSV_HELP)] = None,
         json_out: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
