@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
+# Wide enough that rounding any sum of stored products to cents cannot fail: the default
+# 28 digits raise InvalidOperation on quantize from about 1e26 up.
+_WIDE = Context(prec=120, Emax=999_999, Emin=-999_999)
 
 
 def cents(amount: Decimal) -> Decimal:
     """Round half-up to cents (never '-0.00')."""
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP) + Decimal(0)
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP, context=_WIDE) + Decimal(0)
 
 
 def money_text(amount: Decimal) -> str:
@@ -36,7 +39,7 @@ def pct_number(pct: Decimal | None) -> float | None:
     """A percent as a JSON number with two decimals (110.0 means 110%)."""
     if pct is None:
         return None
-    return float(pct.quantize(CENT, rounding=ROUND_HALF_UP))
+    return float(pct.quantize(CENT, rounding=ROUND_HALF_UP, context=_WIDE))
 
 
 def ratio_pct(part: Decimal, whole: Decimal) -> Decimal | None:
