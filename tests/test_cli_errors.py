@@ -162,3 +162,68 @@ def test_printed_tables_and_rules_carry_no_terminal_escape_from_the_data() -> No
     assert "\x1b]0;" not in text
     assert "\x07" not in text
     assert text.count("Timely filing") == 3
+
+
+def _csv(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    return str(path)
+
+
+def test_import_flags_warnings_and_missing_data_end_to_end(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    comma = _csv(tmp_path, "eu.csv", 'code,rate\n99213,"73,26"\n')
+    refused = run_cli("import", "fees", comma, "--payer", "Aetna", "--json", workspace=ws)
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert "--decimal-comma" in json.loads(refused.stdout)["error"]
+
+    done = run_cli(
+        "import", "fees", comma, "--payer", "Aetna", "--decimal-comma", "--json", workspace=ws
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {
+        "payer": "Aetna", "codes": 1, "effective": None, "source": "eu.csv", "warnings": []
+    }  # fmt: skip
+
+    volumes = _csv(tmp_path, "v.csv", "payer,code,units\nAetna,99213,10\nHumana,99213,4\n")
+    plain = run_cli("import", "volumes", volumes, workspace=ws)
+    assert plain.returncode == 0, plain.stderr
+    assert "Imported volumes for Aetna (1 codes)." in plain.stdout
+    assert plain.stderr.startswith("Warning: v.csv: volumes of Humana not imported")
+
+    as_json = json.loads(run_cli("import", "volumes", volumes, "--json", workspace=ws).stdout)
+    assert as_json["payers"] == {"Aetna": 1}
+    assert len(as_json["warnings"]) == 1 and "Humana" in as_json["warnings"][0]
+
+    run_cli("import", "fees", _csv(tmp_path, "c.csv", "code,rate\n99213,80\n"), "--payer",
+            "Cigna", workspace=ws)  # fmt: skip
+    missing = run_cli("top", "--payer", "Cigna", "--json", workspace=ws)
+    assert missing.returncode == 1 and "Traceback" not in missing.stderr
+    error = json.loads(missing.stdout)
+    assert error["error"].startswith("No volumes imported for Cigna")
+    assert "payer-assistant import volumes FILE" in error["hint"]
+    assert "$0.00" not in missing.stdout + missing.stderr
+
+
+def test_a_truncated_tic_gzip_is_one_line_not_an_abort_traceback(tmp_path: Path) -> None:
+    import gzip
+
+    raw = gzip.compress(b'{"in_network": [' + b'{"billing_code": "99213"},' * 200 + b"{}]}")
+    path = tmp_path / "rates.json.gz"
+    path.write_bytes(raw[: len(raw) // 2])
+    done = run_cli("import", "market", str(path), "--name", "m", workspace=tmp_path / "ws")
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr and "Abort" not in done.stderr
+    assert done.stderr.startswith("Error: rates.json.gz is a truncated or damaged gzip file")
+
+
+def test_cf_zero_and_overflowing_numbers_are_refused_at_the_cli(tmp_path: Path) -> None:
+    rvu = str(REPO.parent / "shared" / "data" / "cms_pfs" / "2025" / "PPRRVU2025_Oct.csv")
+    for cf in ("0", "1e30"):
+        done = run_cli("import", "medicare", rvu, "--cf", cf, workspace=tmp_path / "ws")
+        assert done.returncode == 1, done.stderr
+        assert "Traceback" not in done.stderr
+        assert done.stderr.startswith("Error: ")
+    done = run_cli("solve", "--payer", "Aetna", "--target-increase", "1e30",
+                   workspace=tmp_path / "ws")  # fmt: skip
+    assert done.returncode == 1 and "Traceback" not in done.stderr
