@@ -19,6 +19,7 @@ from rich.text import Text
 from assistant.commands.common import (
     JSON_HELP,
     emit_json,
+    printable,
     state,
     stderr_console,
     stdout_console,
@@ -448,7 +449,7 @@ def _report_import(
     stdout_console().print(message, highlight=False, markup=False)
     err = stderr_console()
     for warning in warnings:
-        err.print(Text.assemble(("Warning:", "yellow"), " ", warning))
+        err.print(Text.assemble(("Warning:", "yellow"), " ", printable(warning)))
 
 
 def _register_importers() -> None:
