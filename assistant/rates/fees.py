@@ -149,6 +149,11 @@ def import_volumes(
     payer of the file has a fee schedule, nothing is imported and InputError says why.
     """
     parsed = read_volume_file(path, decimal_comma=decimal_comma, sheet=sheet, notes=notes)
+    if parsed.merged and notes is not None:
+        notes.append(
+            f"{path.name}: {parsed.merged} repeated payer/code row(s) were added together "
+            "(e.g. one row per provider)"
+        )
     unknown = sorted(
         name
         for name in parsed.units
