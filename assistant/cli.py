@@ -8,8 +8,10 @@ from pathlib import Path
 
 import click
 import typer
+from rich.text import Text
+from typer._click import exceptions as typer_click
 
-from assistant.commands.common import CliState, stderr_console
+from assistant.commands.common import CliState, printable, stderr_console
 from assistant.config import Settings
 from assistant.errors import AssistantError
 
@@ -79,25 +81,49 @@ def _report(error: AssistantError, as_json: bool) -> None:
     if as_json:
         sys.stdout.write(json.dumps({"error": error.message, "hint": error.hint}) + "\n")
     console = stderr_console()
-    console.print(f"[bold red]Error:[/] {error.message}", highlight=False)
+    console.print(
+        Text.assemble(("Error:", "bold red"), " ", printable(error.message)), highlight=False
+    )
     if error.hint:
-        console.print(f"[dim]→ {error.hint}[/]", highlight=False)
+        console.print(Text("→ " + printable(error.hint), style="dim"), highlight=False)
+
+
+# typer 0.29 raises its own vendored click classes; an older typer raises click's. Both are
+# caught so the edge does not depend on which one is installed (pyproject pins typer <0.30).
+_CLICK_ERRORS: tuple[type[Exception], ...] = (click.ClickException, typer_click.ClickException)
+_ABORTS: tuple[type[BaseException], ...] = (click.exceptions.Abort, typer.Abort)
+
+
+def _usage_error(error: Exception, as_json: bool) -> int:
+    """Show a click usage error as click does (usage line, help hint, error) and return its code."""
+    code = int(getattr(error, "exit_code", 2))
+    if as_json:
+        message = printable(getattr(error, "format_message", lambda: str(error))())
+        ctx = getattr(error, "ctx", None)
+        hint = (
+            f"Try '{ctx.command_path} {ctx.help_option_names[0]}' for help."
+            if ctx is not None and ctx.help_option_names
+            else None
+        )
+        sys.stdout.write(json.dumps({"error": message, "hint": hint}) + "\n")
+    error.show()  # type: ignore[attr-defined]
+    return code
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the app, turning AssistantError into a one-line message and exit 1."""
+    """Entry point: AssistantError -> one message and exit 1; usage errors -> exit 2."""
     args = sys.argv[1:] if argv is None else argv
+    as_json = "--json" in args
     try:
         result = app(args=args, standalone_mode=False)
     except AssistantError as error:
-        _report(error, "--json" in args)
+        _report(error, as_json)
         sys.exit(1)
-    except click.exceptions.Abort:
+    except _ABORTS:
         stderr_console().print("Aborted.")
         sys.exit(130)
-    except click.ClickException as error:
-        error.show()
-        sys.exit(error.exit_code)
+    except _CLICK_ERRORS as error:
+        sys.exit(_usage_error(error, as_json))
     except KeyboardInterrupt:
         sys.exit(130)
     sys.exit(result if isinstance(result, int) else 0)

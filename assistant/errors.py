@@ -32,3 +32,11 @@ class ConfigError(AssistantError):
 
 class ServiceUnavailable(AssistantError):
     """A service the user configured (Chroma server, model provider) cannot be reached."""
+
+
+class MissingData(NotFoundError):
+    """An answer needs data the workspace lacks (volumes, fees, a benchmark, remittances).
+
+    Raised instead of computing from nothing, so no answer shows $0.00, 0% or "top 0 codes"
+    when the real reason is missing input; the hint names the command that adds it.
+    """

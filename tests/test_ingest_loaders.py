@@ -237,3 +237,39 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     with pytest.raises(InputError, match="permission denied") as caught:
         load_document(path)
     assert "secret.txt" in caught.value.message
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-8-sig"])
+def test_utf16_text_with_or_without_bom_is_read_not_stored_nul_interleaved(
+    tmp_path: Path, encoding: str
+) -> None:
+    from assistant.ingest.loaders import load_document
+
+    text = "Timely filing: claims within 90 days. Pénalités: none.\n" * 20
+    path = tmp_path / "contract.txt"
+    path.write_bytes(text.encode(encoding))
+    doc = load_document(path)
+    assert doc.pages[0].text == text
+    assert "\x00" not in doc.pages[0].text
+
+
+def test_a_latin1_text_file_is_refused_not_guessed(tmp_path: Path) -> None:
+    from assistant.errors import InputError
+    from assistant.ingest.loaders import load_document
+
+    path = tmp_path / "contract.txt"
+    path.write_bytes("Pénalités: 90 jours".encode("latin-1"))
+    with pytest.raises(InputError, match="not UTF-8 text"):
+        load_document(path)
+
+
+def test_a_fifo_is_refused_before_it_is_opened(tmp_path: Path) -> None:
+    import os
+
+    from assistant.errors import InputError
+    from assistant.ingest.loaders import load_document
+
+    path = tmp_path / "pipe.txt"
+    os.mkfifo(path)
+    with pytest.raises(InputError, match="not a regular file"):
+        load_document(path)

@@ -210,11 +210,25 @@ def test_volumes_merge_aliases_and_repeated_rows(store: RateStore, tmp_path: Pat
     assert store.volumes("UnitedHealthcare") == {("99213", ""): D(120), ("99213", "25"): D(7)}
 
 
-def test_volumes_for_a_payer_without_fee_schedule_import_nothing(
+def test_volumes_import_for_the_payers_with_a_schedule_and_name_the_others(
     store: RateStore, tmp_path: Path
 ) -> None:
     import_fees(store, write(tmp_path / "a.csv", "code,rate\n99213,90\n"), "Aetna")
     text = "payer,code,units\nAetna,99213,10\nHumana,99213,5\n"
+    notes: list[str] = []
+    counts = import_volumes(store, write(tmp_path / "v.csv", text), notes=notes)
+    assert counts == {"Aetna": 1}
+    assert store.volumes("Aetna") == {("99213", ""): D(10)}
+    assert len(notes) == 1
+    assert "Humana not imported (1 code(s))" in notes[0]
+    assert "import fees FILE --payer NAME" in notes[0]
+
+
+def test_volumes_for_no_payer_with_a_schedule_import_nothing(
+    store: RateStore, tmp_path: Path
+) -> None:
+    import_fees(store, write(tmp_path / "a.csv", "code,rate\n99213,90\n"), "Aetna")
+    text = "payer,code,units\nHumana,99213,5\n"
     with pytest.raises(InputError, match="no fee schedule for payer\\(s\\) Humana"):
         import_volumes(store, write(tmp_path / "v.csv", text))
     assert store.volumes("Aetna") == {}

@@ -170,3 +170,70 @@ def test_generated_files_read_back_exactly(tmp_path_factory, seed: int, claims: 
     [back] = list(read_remittances(path))
     assert replace(back, source="") == remit
     assert back.imbalance == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new", "message"),
+    [
+        ("bpr-big.835", "BPR*I*945.00", "BPR*I*1E+30", "BPR02 total payment '1E+30' is beyond"),
+        ("bpr-inf.835", "BPR*I*945.00", "BPR*I*Infinity", "BPR02 total payment 'Infinity'"),
+        ("bpr-nan.835", "BPR*I*945.00", "BPR*I*NaN", "BPR02 total payment 'NaN'"),
+        (
+            "clp-digits.835",
+            "CLP*5554555444*1*800.00",
+            "CLP*5554555444*1*1234567890123456789012345678",
+            "CLP03 charge",
+        ),
+        ("svc-big.835", "SVC*HC:99211*800.00*500.00", "SVC*HC:99211*800.00*1e309", "SVC03"),
+        ("cas-big.835", "CAS*PR*1*300.00", "CAS*PR*1*9E+99", "CAS03 amount"),
+    ],
+)
+def test_amounts_out_of_range_name_the_segment(
+    shared_data: Path, tmp_path: Path, name: str, old: str, new: str, message: str
+) -> None:
+    path = _mutated(shared_data, tmp_path, name, old, new)
+    with pytest.raises(InputError) as caught:
+        list(read_remittances(path))
+    assert f"{name}, segment " in caught.value.message
+    assert message in caught.value.message
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "latin-1"])
+def test_accented_names_are_read_not_refused(
+    shared_data: Path, tmp_path: Path, encoding: str
+) -> None:
+    text = (shared_data / "x12_835" / "lfh_managed-care.835").read_text()
+    assert "N1*PR*RUSHMORE LIFE" in text and "BUDD*WILLIAM" in text
+    path = tmp_path / "accented.835"
+    path.write_bytes(
+        text.replace("N1*PR*RUSHMORE LIFE", "N1*PR*MUTUELLE DE LA CÔTE", 1)
+        .replace("BUDD*WILLIAM", "BUDÉ*JOSÉ", 1)
+        .encode(encoding)
+    )
+    [remittance] = read_remittances(path)
+    assert remittance.payer_name == "MUTUELLE DE LA CÔTE"
+    assert remittance.total_paid == Decimal("945.00")
+    assert len(remittance.claims) == 2
+
+
+def test_a_changed_payment_resent_under_its_trace_number_is_refused_by_name(
+    shared_data: Path, tmp_path: Path, workspace_dir: Path
+) -> None:
+    from assistant.remits import service
+    from assistant.workspace import Workspace
+
+    conn = Workspace(workspace_dir).connect()
+    original = shared_data / "x12_835" / "lfh_managed-care.835"
+    service.import_paths(conn, [original])
+    before = list(conn.iterdump())
+    resent = _mutated(shared_data, tmp_path, "corrected.835", "BPR*I*945.00", "BPR*I*955.00")
+    report = service.import_paths(conn, [resent])
+    assert report.imported == ()
+    [(file, error)] = report.refused
+    assert file.endswith("corrected.835")
+    assert "payment 7170066655 was imported before and this file changes it" in error
+    assert "total 945.00 in lfh_managed-care.835, 955.00 here" in error
+    assert list(conn.iterdump()) == before
+    # The same file again is still a harmless duplicate.
+    again = service.import_paths(conn, [original])
+    assert again.imported[0].duplicates == 1 and again.refused == ()

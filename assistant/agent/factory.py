@@ -28,6 +28,14 @@ PROVIDER_EXTRAS = {
     "huggingface": "langchain-huggingface",
 }
 """Provider -> the pip package its chat model lives in (our optional extras)."""
+PROVIDER_KEYS = {
+    "openai": "OPENAI_API_KEY",
+    "anthropic": "ANTHROPIC_API_KEY",
+    "google_genai": "GOOGLE_API_KEY",
+    "mistralai": "MISTRAL_API_KEY",
+    "groq": "GROQ_API_KEY",
+}
+"""Provider -> the environment variable holding its API key."""
 
 
 def system_prompt() -> str:
@@ -84,7 +92,23 @@ def chat_model(spec: str) -> BaseChatModel:
             f"(or `pip install {package}`), or use --model offline",
         ) from exc
     except ValueError as exc:
-        raise ConfigError(f"Cannot use model '{spec}': {exc}", "check the provider name") from exc
+        raise ConfigError(
+            f"Cannot use model '{spec}': {_first_line(exc)}",
+            "check the provider name (e.g. ollama, openai, anthropic), or use --model offline",
+        ) from exc
+    except Exception as exc:  # providers raise their own types for a missing key or bad option
+        key = PROVIDER_KEYS.get(provider)
+        raise ConfigError(
+            f"Cannot start model '{spec}': {_first_line(exc)}",
+            (f"set {key} in the environment, " if key else "check the provider's settings, ")
+            + "or use --model offline",
+        ) from exc
+
+
+def _first_line(exc: BaseException) -> str:
+    return next(
+        (line.strip() for line in str(exc).splitlines() if line.strip()), type(exc).__name__
+    )
 
 
 def make_assistant(services: Services, model: str | None = None) -> Assistant:

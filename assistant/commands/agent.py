@@ -9,8 +9,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
-from assistant.commands.common import JSON_HELP, emit_json, services, stderr_console, stdout_console
+from assistant.commands.common import (
+    JSON_HELP,
+    emit_json,
+    printable,
+    services,
+    stderr_console,
+    stdout_console,
+)
 
 if TYPE_CHECKING:
     from assistant.agent.answer import Answer
@@ -66,7 +74,7 @@ def _print_answer(answer: Answer) -> None:
                 )
                 if x
             )
-            console.print(f"[bold][{i}][/] {where}", highlight=False)
+            console.print(f"[bold]\\[{i}][/] {escape(where)}", highlight=False)
             console.print(f"    “{c.quote}”", style="dim", highlight=False, markup=False)
     if answer.removed:
         console.print()
@@ -181,7 +189,7 @@ def register(app: typer.Typer) -> None:
         else:
             from rich.markdown import Markdown
 
-            stdout_console().print(Markdown(text))
+            stdout_console().print(Markdown(printable(text)))
 
     @app.command("packet")
     def packet_command(

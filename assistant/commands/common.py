@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from dataclasses import dataclass
 from decimal import Decimal
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from assistant.config import Settings
 from assistant.workspace import Workspace
@@ -41,12 +43,34 @@ def state(ctx: typer.Context) -> CliState:
     return obj
 
 
+# C0 controls but tab and newline, DEL and C1 controls: an ESC from a contract or a question
+# could clear the screen or retitle the window, a CR overwrite what was printed.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """`text` without terminal control characters (each becomes a visible '�')."""
+    return _CONTROL.sub("\ufffd", text)
+
+
+class SafeConsole(Console):
+    """A rich Console that strips control characters from every string it renders.
+
+    Tables, rules and plain prints all turn their strings into Text through `render_str`,
+    so this one override covers every value a command prints (rich's own styling is added
+    after, as escape sequences it writes itself).
+    """
+
+    def render_str(self, text: str, *args: Any, **kwargs: Any) -> Text:
+        return super().render_str(printable(text), *args, **kwargs)
+
+
 def stdout_console() -> Console:
-    return Console()
+    return SafeConsole()
 
 
 def stderr_console() -> Console:
-    return Console(stderr=True)
+    return SafeConsole(stderr=True)
 
 
 def _default(value: Any) -> Any:

@@ -76,7 +76,7 @@ def ingest(
     if failed:
         err = stderr_console()
         for o in failed:
-            err.print(f"[bold red]Error:[/] {o.error}", highlight=False)
+            err.print(f"[bold red]Error:[/] {escape(o.error or '')}", highlight=False)
         raise typer.Exit(1)
 
 
@@ -156,7 +156,7 @@ def remove(
     if json_out:
         emit_json({"removed": {"doc_id": removed.doc_id, "source": removed.source}})
     else:
-        stdout_console().print(f"Removed [bold]{removed.source}[/] ({removed.doc_id}).")
+        stdout_console().print(f"Removed [bold]{escape(removed.source)}[/] ({removed.doc_id}).")
 
 
 def search(

@@ -14,8 +14,16 @@ from typing import Annotated, Any
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
-from assistant.commands.common import JSON_HELP, emit_json, state, stdout_console
+from assistant.commands.common import (
+    JSON_HELP,
+    emit_json,
+    printable,
+    state,
+    stderr_console,
+    stdout_console,
+)
 from assistant.commands.importing import import_app
 from assistant.errors import InputError
 from assistant.rates.models import (
@@ -276,7 +284,7 @@ def register(app: typer.Typer) -> None:
         payer: Annotated[str, typer.Option("--payer", help=PAYER_HELP)],
         benchmark: Annotated[str, typer.Option("--benchmark", help=BENCHMARK_HELP)] = "medicare",
         limit: Annotated[
-            int | None, typer.Option("--limit", help="Show only the N largest gaps.")
+            int | None, typer.Option("--limit", min=1, help="Show only the N largest gaps.")
         ] = None,
         csv_path: Annotated[Path | None, typer.Option("--csv", help=CSV_HELP)] = None,
         json_out: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
@@ -297,7 +305,7 @@ def register(app: typer.Typer) -> None:
         by: Annotated[
             str, typer.Option("--by", help="revenue (units × rate) or volume.")
         ] = "revenue",
-        limit: Annotated[int, typer.Option("--limit", help="How many codes.")] = 25,
+        limit: Annotated[int, typer.Option("--limit", min=1, help="How many codes.")] = 25,
         csv_path: Annotated[Path | None, typer.Option("--csv", help=CSV_HELP)] = None,
         json_out: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
     ) -> None:
@@ -317,7 +325,7 @@ def register(app: typer.Typer) -> None:
         rates: Rates = None,
         carve_out: CarveOuts = None,
         limit: Annotated[
-            int | None, typer.Option("--limit", help="Show only the N largest deltas.")
+            int | None, typer.Option("--limit", min=1, help="Show only the N largest deltas.")
         ] = None,
         csv_path: Annotated[Path | None, typer.Option("--csv", help=CSV_HELP)] = None,
         json_out: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
@@ -419,11 +427,29 @@ def register(app: typer.Typer) -> None:
     _register_importers()
 
 
-def _report_import(json_out: bool, data: dict[str, Any], message: str) -> None:
+DecimalComma = Annotated[
+    bool,
+    typer.Option(
+        "--decimal-comma",
+        help="Numbers are written 1.234,50 (comma before the cents). Without it such cells "
+        "are refused, never guessed.",
+    ),
+]
+Sheet = Annotated[
+    str | None, typer.Option("--sheet", help="The XLSX sheet to read (default: the first).")
+]
+
+
+def _report_import(
+    json_out: bool, data: dict[str, Any], message: str, warnings: Sequence[str] = ()
+) -> None:
     if json_out:
-        emit_json(data)
-    else:
-        stdout_console().print(message, highlight=False)
+        emit_json({**data, "warnings": list(warnings)})
+        return
+    stdout_console().print(message, highlight=False, markup=False)
+    err = stderr_console()
+    for warning in warnings:
+        err.print(Text.assemble(("Warning:", "yellow"), " ", printable(warning)))
 
 
 def _register_importers() -> None:
@@ -435,6 +461,8 @@ def _register_importers() -> None:
         ],
         payer: Annotated[str, typer.Option("--payer", help=PAYER_HELP)],
         effective: Annotated[str | None, typer.Option("--effective", help="YYYY-MM-DD.")] = None,
+        decimal_comma: DecimalComma = False,
+        sheet: Sheet = None,
         json_out: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
     ) -> None:
         """Import a payer's fee schedule (replaces the current one; the old one is kept)."""
@@ -448,8 +476,17 @@ def _register_importers() -> None:
                 raise InputError(
                     f"--effective '{effective}' is not a date", "write it as YYYY-MM-DD"
                 ) from None
+        notes: list[str] = []
         with _connection(ctx) as conn:
-            info = import_fees(RateStore(conn), file, payer, effective)
+            info = import_fees(
+                RateStore(conn),
+                file,
+                payer,
+                effective,
+                decimal_comma=decimal_comma,
+                sheet=sheet,
+                notes=notes,
+            )
         _report_import(
             json_out,
             {
@@ -463,22 +500,28 @@ def _register_importers() -> None:
             + ". Next: `payer-assistant gap --payer "
             + info.payer
             + "`",
+            notes,
         )
 
     @import_app.command("volumes")
     def import_volumes_command(
         ctx: typer.Context,
         file: Annotated[Path, typer.Argument(help="CSV or XLSX: payer, code, modifier, units.")],
+        decimal_comma: DecimalComma = False,
+        sheet: Sheet = None,
         json_out: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
     ) -> None:
         """Import annual units per payer per code (replaces those payers' volumes)."""
         from assistant.rates.fees import import_volumes
         from assistant.rates.store import RateStore
 
+        notes: list[str] = []
         with _connection(ctx) as conn:
-            counts = import_volumes(RateStore(conn), file)
+            counts = import_volumes(
+                RateStore(conn), file, decimal_comma=decimal_comma, sheet=sheet, notes=notes
+            )
         listed = ", ".join(f"{p} ({n} codes)" for p, n in counts.items())
-        _report_import(json_out, {"payers": counts}, f"Imported volumes for {listed}.")
+        _report_import(json_out, {"payers": counts}, f"Imported volumes for {listed}.", notes)
 
     @import_app.command("medicare")
     def import_medicare_command(
@@ -527,7 +570,15 @@ def _register_importers() -> None:
                 "skipped_by_status": done.skipped_by_status,
             },
             f"Imported {done.codes} Medicare rates as '{done.name}' ({done.locality}, "
-            f"{done.setting}, CF {done.conversion_factor}).",
+            f"{done.setting}, CF {done.conversion_factor})"
+            + (
+                "; left out by CMS status: "
+                + ", ".join(f"{n} {s}" for s, n in sorted(done.skipped_by_status.items()))
+                if done.skipped_by_status
+                else ""
+            )
+            + ".",
+            done.warnings,
         )
 
     @import_app.command("benchmark")
@@ -535,16 +586,21 @@ def _register_importers() -> None:
         ctx: typer.Context,
         file: Annotated[Path, typer.Argument(help="CSV or XLSX: code, modifier, rate.")],
         name: Annotated[str, typer.Option("--name", help="Benchmark name, e.g. survey-2025.")],
+        decimal_comma: DecimalComma = False,
+        sheet: Sheet = None,
         json_out: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
     ) -> None:
         """Import a market survey (code, modifier, rate) as a named benchmark."""
         from assistant.rates.fees import import_survey
         from assistant.rates.store import RateStore
 
+        notes: list[str] = []
         with _connection(ctx) as conn:
-            count = import_survey(RateStore(conn), file, name)
+            count = import_survey(
+                RateStore(conn), file, name, decimal_comma=decimal_comma, sheet=sheet, notes=notes
+            )
         _report_import(
-            json_out, {"name": name, "codes": count}, f"Imported {count} rates as '{name}'."
+            json_out, {"name": name, "codes": count}, f"Imported {count} rates as '{name}'.", notes
         )
 
     @import_app.command("market")
@@ -573,5 +629,11 @@ def _register_importers() -> None:
                 "skipped": summary.skipped,
             },
             f"Imported market rates for {len(summary.rates)} codes from {summary.items} items "
-            f"as market:{name}:p25/p50/p75.",
+            f"as market:{name}:p25/p50/p75"
+            + (
+                "; left out: " + ", ".join(f"{n} {r}" for r, n in summary.skipped.items())
+                if summary.skipped
+                else ""
+            )
+            + ".",
         )

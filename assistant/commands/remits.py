@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from assistant.commands.common import (
@@ -73,11 +74,15 @@ def import_remits(
     errors = stderr_console()
     for found in report.imported:
         for message in found.imbalances:
-            errors.print(f"[yellow]Warning:[/] {found.file} does not balance: {message}")
+            errors.print(
+                f"[yellow]Warning:[/] {escape(found.file)} does not balance: {escape(message)}"
+            )
         for message in found.warnings:
-            errors.print(f"[yellow]Warning:[/] {found.file}, {message}", highlight=False)
+            errors.print(
+                f"[yellow]Warning:[/] {escape(found.file)}, {escape(message)}", highlight=False
+            )
     for _file, message in report.refused:
-        errors.print(f"[bold red]Refused:[/] {message}", highlight=False)
+        errors.print(f"[bold red]Refused:[/] {escape(message)}", highlight=False)
     if report.skipped:
         errors.print(f"[dim]Skipped {len(report.skipped)} file(s) that are not X12.[/]")
     return 1 if report.refused else 0

@@ -23,8 +23,8 @@ def load_document(path: Path, *, ocr: bool = True) -> LoadedDocument:
 
     PDF pages are numbered from 1 and keep their own text; pages without a text layer are OCR'd
     (unless `ocr` is False) and marked `ocr=True`. DOCX and text files are one page numbered None.
-    Text files must be UTF-8 (a byte-order mark is accepted): other encodings are refused rather
-    than guessed, because a wrong guess silently corrupts amounts and names.
+    Text files must be UTF-8 or UTF-16/32 (see `decode_text`): other encodings are refused
+    rather than guessed, because a wrong guess silently corrupts amounts and names.
     """
     name = path.name
     suffix = path.suffix.lower()
@@ -51,6 +51,11 @@ def load_document(path: Path, *, ocr: bool = True) -> LoadedDocument:
 
 
 def _read_bytes(path: Path) -> bytes:
+    if path.exists() and not path.is_dir() and not path.is_file():
+        # A FIFO or device would block (or never end) on read.
+        raise InputError(
+            f"{path.name}: not a regular file (a pipe or device)", "pass a saved file instead"
+        )
     try:
         return path.read_bytes()
     except FileNotFoundError:
@@ -179,10 +184,56 @@ def _table_rows(table: Any) -> list[str]:
 
 
 def _utf8_text(name: str, data: bytes) -> str:
+    return decode_text(name, data)
+
+
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+_REENCODE_HINT = "re-save it as UTF-8 (in most editors: Save As, Encoding: UTF-8) and try again"
+
+
+def decode_text(name: str, data: bytes) -> str:
+    """Text of a file in UTF-8 or UTF-16/32 (with or without a byte-order mark); else refuse.
+
+    UTF-16 without a BOM is valid UTF-8 byte for byte (every other byte NUL), so it is
+    recognised by where its NULs fall; other encodings are refused rather than guessed,
+    because a wrong guess silently corrupts amounts and names.
+    """
+    encoding = next((enc for bom, enc in _BOMS if data.startswith(bom)), None)
+    if encoding is None and b"\x00" in data:
+        encoding = _utf16_without_bom(data)
+        if encoding is None:
+            raise InputError(
+                f"{name}: the file holds NUL bytes and is not UTF-16 text (a binary file?)",
+                _REENCODE_HINT,
+            )
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode(encoding or "utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"{name}: the file is not UTF-8 text (byte {exc.start} cannot be decoded)",
-            "re-save it as UTF-8 (in most editors: Save As, Encoding: UTF-8) and re-ingest",
+            f"{name}: the file is not {(encoding or 'utf-8').upper()} text "
+            f"(byte {exc.start} cannot be decoded)",
+            _REENCODE_HINT,
         ) from None
+    text = text.removeprefix("\ufeff")
+    if "\x00" in text:
+        raise InputError(f"{name}: the text holds NUL characters (a binary file?)", _REENCODE_HINT)
+    return text
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    sample = data[:4096]
+    even = sample[0::2].count(0)
+    odd = sample[1::2].count(0)
+    half = max(len(sample) // 2, 1)
+    # ASCII-range text in UTF-16 puts a NUL in almost every high byte and none in the low ones.
+    if odd >= 0.4 * half and even <= 0.05 * half:
+        return "utf-16-le"
+    if even >= 0.4 * half and odd <= 0.05 * half:
+        return "utf-16-be"
+    return None

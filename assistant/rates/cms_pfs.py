@@ -39,6 +39,12 @@ RVU_COLUMNS = {
     "cf": "CONV FACTOR",
 }
 HEADER_LINES = 5
+FULL_FILE_PRICED_CODES = 9000
+"""A complete PPRRVU file prices about 9,500 codes (2025: 9,577); far fewer means a cut file."""
+CF_RANGE = (Decimal(10), Decimal(100))
+"""Plausible conversion factors (Medicare's has been 32–38 dollars since 2000)."""
+MAX_RVU = Decimal(10_000)
+GPCI_RANGE = (Decimal("0.1"), Decimal(10))
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,8 @@ class RvuFile:
 
     title: str
     rows: tuple[RvuRow, ...]
+    short_rows: int = 0
+    """Rows with fewer cells than the header (a file cut mid-line ends with one)."""
 
     @property
     def conversion_factor(self) -> Decimal:
@@ -69,7 +77,19 @@ class RvuFile:
         counts = Counter(r.conversion_factor for r in self.rows if r.conversion_factor > 0)
         if not counts:
             raise InputError("the RVU file has no conversion factor", "pass --cf")
-        return counts.most_common(1)[0][0]
+        return check_conversion_factor(counts.most_common(1)[0][0], f"{self.title}: CONV FACTOR")
+
+
+def check_conversion_factor(value: Decimal, what: str = "--cf") -> Decimal:
+    """`value` when it is a plausible conversion factor (10–100 dollars); InputError otherwise."""
+    low, high = CF_RANGE
+    if not value.is_finite() or not low <= value <= high:
+        raise InputError(
+            f"{what} {value} is not a plausible conversion factor (expected {low}–{high} dollars)",
+            "use the CF CMS published for the year (the RVU file's CONV FACTOR), or leave --cf out "
+            "to use the file's",
+        )
+    return value
 
 
 @dataclass(frozen=True)
@@ -99,8 +119,16 @@ def _open_csv(path: Path) -> list[list[str]]:
     if not path.is_file():
         raise InputError(f"File not found: {path}", "check the path and try again")
     # Only numeric columns are read; a stray byte in a descriptor must not stop the import.
-    with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
-        return list(csv.reader(handle))
+    try:
+        with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
+            return list(csv.reader(handle))
+    except csv.Error as exc:
+        raise InputError(
+            f"{path.name} is not a readable CSV ({exc})",
+            "use the unmodified CSV from the CMS PFS Relative Value Files zip",
+        ) from None
+    except OSError as exc:
+        raise InputError(f"cannot read {path.name}: {exc.strerror or exc}") from None
 
 
 def _flat(text: str) -> str:
@@ -117,6 +145,8 @@ def _number(text: str, what: str) -> Decimal:
         raise ValueError(f"{what} '{cleaned}' is not a number") from None
     if not value.is_finite() or value < 0:
         raise ValueError(f"{what} '{cleaned}' is not a non-negative number")
+    if value > MAX_RVU:
+        raise ValueError(f"{what} '{cleaned}' is above {MAX_RVU:,}, not a plausible value")
     return value
 
 
@@ -151,8 +181,12 @@ def read_rvu_file(path: Path) -> RvuFile:
     title = next((c.strip() for c in (lines[0] if lines else []) if c.strip()), path.name)
     rows: list[RvuRow] = []
     errors: list[str] = []
+    short = 0
     for number, cells in enumerate(lines[header_at + 1 :], start=header_at + 2):
-        if not cells or not cells[0].strip() or len(cells) < width:
+        if not cells or not cells[0].strip():
+            continue
+        if len(cells) < width:
+            short += 1
             continue
         try:
             rows.append(
@@ -179,7 +213,7 @@ def read_rvu_file(path: Path) -> RvuFile:
         )
     if not rows:
         raise InputError(f"{path.name} has the PPRRVU header but no code rows")
-    return RvuFile(title, tuple(rows))
+    return RvuFile(title, tuple(rows), short)
 
 
 def read_gpci_file(path: Path) -> tuple[Gpci, ...]:
@@ -229,6 +263,13 @@ def read_gpci_file(path: Path) -> tuple[Gpci, ...]:
             continue
         if not (mac and number):
             continue
+        low, high = GPCI_RANGE
+        if not all(i.is_finite() and low <= i <= high for i in indices):
+            raise InputError(
+                f"{path.name}: locality {mac}-{number} has GPCIs {pw}, {pe}, {mp}; "
+                f"each must be between {low} and {high}",
+                "use an unmodified CMS GPCI file",
+            )
         localities.append(Gpci(mac, state, number, name, *indices))
     if not localities:
         raise InputError(f"{path.name} has a GPCI header but no localities")
@@ -297,6 +338,7 @@ class MedicareImport:
     conversion_factor: Decimal
     codes: int
     skipped_by_status: dict[str, int]
+    warnings: tuple[str, ...] = ()
 
 
 def import_medicare(
@@ -315,13 +357,33 @@ def import_medicare(
             "--gpci and --locality go together",
             "give both for a local fee schedule, or neither for national rates",
         )
+    if conversion_factor is not None:
+        check_conversion_factor(conversion_factor)
     rvus = read_rvu_file(rvu_path)
+    warnings: list[str] = []
     gpci = NATIONAL
     if gpci_path is not None and locality is not None:
         gpci = find_locality(read_gpci_file(gpci_path), locality)
+        years = (_year(rvus.title, rvu_path.name), _year_of_file(gpci_path))
+        if None not in years and years[0] != years[1]:
+            warnings.append(
+                f"{rvu_path.name} is the {years[0]} fee schedule but {gpci_path.name} holds "
+                f"{years[1]} GPCIs: rates mix two years (use the GPCI file of {years[0]})"
+            )
     cf = conversion_factor if conversion_factor is not None else rvus.conversion_factor
     rates = medicare_rates(rvus.rows, gpci, setting, cf)
     skipped = Counter(r.status for r in rvus.rows if r.status not in PRICED_STATUSES)
+    if rvus.short_rows:
+        warnings.append(
+            f"{rvu_path.name}: {rvus.short_rows} row(s) with fewer cells than the header were "
+            "skipped (a file cut mid-line ends with one)"
+        )
+    if len(rates) < FULL_FILE_PRICED_CODES:
+        warnings.append(
+            f"{rvu_path.name}: only {len(rates):,} priced codes from {len(rvus.rows):,} rows; "
+            f"a complete CMS PPRRVU file prices about {FULL_FILE_PRICED_CODES:,}+ — is the "
+            "file truncated? Codes it lacks have no Medicare benchmark"
+        )
     where = "national" if gpci is NATIONAL else gpci.describe()
     store.replace_benchmark(
         name,
@@ -336,4 +398,25 @@ def import_medicare(
             "gpci_file": gpci_path.name if gpci_path else None,
         },
     )
-    return MedicareImport(name, rvus.title, where, setting, cf, len(rates), dict(skipped))
+    return MedicareImport(
+        name, rvus.title, where, setting, cf, len(rates), dict(skipped), tuple(warnings)
+    )
+
+
+def _year(*texts: str) -> str | None:
+    for text in texts:
+        found = re.search(r"(?<!\d)(20\d\d)(?!\d)", text) or re.search(r"RVU(\d\d)", text)
+        if found:
+            year = found.group(1)
+            return year if len(year) == 4 else f"20{year}"
+    return None
+
+
+def _year_of_file(path: Path) -> str | None:
+    """The year a GPCI file is for: its banner ('FINAL CY 2026 …'), else its name."""
+    try:
+        with path.open(encoding="utf-8-sig", errors="replace") as handle:
+            banner = handle.readline()
+    except OSError:
+        banner = ""
+    return _year(banner, path.name)

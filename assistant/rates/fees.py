@@ -8,7 +8,7 @@ from pathlib import Path
 
 from assistant.errors import InputError
 from assistant.rates.codes import Key, normalize_code, normalize_modifier
-from assistant.rates.money import cents, parse_decimal
+from assistant.rates.money import MAX_RATE, MAX_UNITS, cents, parse_decimal
 from assistant.rates.store import RateStore, ScheduleInfo
 from assistant.rates.tables import Column, Row, RowErrors, read_table
 
@@ -36,14 +36,25 @@ class VolumeFile:
     merged: int
 
 
-def read_rate_file(path: Path, *, allow_zero: bool = True) -> RateFile:
-    """Read a code[,modifier],rate[,description] table; all bad rows raise together."""
+def read_rate_file(
+    path: Path,
+    *,
+    allow_zero: bool = True,
+    decimal_comma: bool = False,
+    sheet: str | None = None,
+    notes: list[str] | None = None,
+) -> RateFile:
+    """Read a code[,modifier],rate[,description] table; all bad rows raise together.
+
+    A rate must be a plain number from 0 to MAX_RATE a unit; `decimal_comma` reads '73,26'
+    as 73.26 (without it such a cell is refused, never guessed).
+    """
     errors = RowErrors(path)
     rates: dict[Key, Decimal] = {}
     first_row: dict[Key, int] = {}
     descriptions: dict[Key, str] = {}
-    for row in read_table(path, (CODE, MODIFIER, RATE, DESCRIPTION)):
-        parsed = _keyed_number(row, "rate", errors)
+    for row in read_table(path, (CODE, MODIFIER, RATE, DESCRIPTION), sheet, notes):
+        parsed = _keyed_number(row, "rate", errors, decimal_comma, MAX_RATE)
         if parsed is None:
             continue
         key, rate = parsed[0], cents(parsed[1])
@@ -69,14 +80,20 @@ def read_rate_file(path: Path, *, allow_zero: bool = True) -> RateFile:
     return RateFile(rates, descriptions)
 
 
-def read_volume_file(path: Path) -> VolumeFile:
+def read_volume_file(
+    path: Path,
+    *,
+    decimal_comma: bool = False,
+    sheet: str | None = None,
+    notes: list[str] | None = None,
+) -> VolumeFile:
     """Read payer,code[,modifier],units rows; repeated rows (e.g. per provider) are summed."""
     errors = RowErrors(path)
     units: dict[str, dict[Key, Decimal]] = {}
     merged = 0
-    for row in read_table(path, (PAYER, CODE, MODIFIER, UNITS)):
+    for row in read_table(path, (PAYER, CODE, MODIFIER, UNITS), sheet, notes):
         payer = str(row.cells["payer"] or "").strip()
-        parsed = _keyed_number(row, "units", errors)
+        parsed = _keyed_number(row, "units", errors, decimal_comma, MAX_UNITS)
         if parsed is None:
             continue
         key, count = parsed
@@ -86,7 +103,11 @@ def read_volume_file(path: Path) -> VolumeFile:
         per_payer = units.setdefault(payer, {})
         if key in per_payer:
             merged += 1
-        per_payer[key] = per_payer.get(key, Decimal(0)) + count
+        total = per_payer.get(key, Decimal(0)) + count
+        if total > MAX_UNITS:
+            errors.add(row.number, f"units of {_label(key)} for {payer} sum above {MAX_UNITS:,}")
+            continue
+        per_payer[key] = total
     errors.raise_if_any()
     if not units:
         raise InputError(f"{path.name} has a header but no volumes", "check the file")
@@ -94,37 +115,70 @@ def read_volume_file(path: Path) -> VolumeFile:
 
 
 def import_fees(
-    store: RateStore, path: Path, payer: str, effective: str | None = None
+    store: RateStore,
+    path: Path,
+    payer: str,
+    effective: str | None = None,
+    *,
+    decimal_comma: bool = False,
+    sheet: str | None = None,
+    notes: list[str] | None = None,
 ) -> ScheduleInfo:
-    """Replace the payer's current schedule with the file's (the old one is kept as history)."""
-    parsed = read_rate_file(path)
+    """Replace the payer's current schedule with the file's (the old one is kept as history).
+
+    What was read but not imported (another sheet of the workbook) is added to `notes`.
+    """
+    parsed = read_rate_file(path, decimal_comma=decimal_comma, sheet=sheet, notes=notes)
     return store.replace_fee_schedule(
         payer, parsed.rates, source=path.name, effective=effective, descriptions=parsed.descriptions
     )
 
 
-def import_volumes(store: RateStore, path: Path) -> dict[str, int]:
-    """Replace the annual volumes of every payer in the file; payer -> codes imported.
+def import_volumes(
+    store: RateStore,
+    path: Path,
+    *,
+    decimal_comma: bool = False,
+    sheet: str | None = None,
+    notes: list[str] | None = None,
+) -> dict[str, int]:
+    """Replace the annual volumes of every payer in the file that has a fee schedule.
 
-    Each payer must already have a fee schedule: units without rates cannot be analysed, and
-    a misspelt payer would otherwise be created silently.
+    Units without rates cannot be analysed, and a misspelt payer would otherwise be created
+    silently: such payers are left out and named in `notes`; the others import. When no
+    payer of the file has a fee schedule, nothing is imported and InputError says why.
     """
-    parsed = read_volume_file(path)
-    unknown = [
+    parsed = read_volume_file(path, decimal_comma=decimal_comma, sheet=sheet, notes=notes)
+    if parsed.merged and notes is not None:
+        notes.append(
+            f"{path.name}: {parsed.merged} repeated payer/code row(s) were added together "
+            "(e.g. one row per provider)"
+        )
+    unknown = sorted(
         name
         for name in parsed.units
         if (canonical := store.find_payer(name)) is None or not store.has_fee_schedule(canonical)
-    ]
-    if unknown:
+    )
+    fix = (
+        "import each payer's fee schedule first with "
+        "`payer-assistant import fees FILE --payer NAME` (or fix the payer names)"
+    )
+    if len(unknown) == len(parsed.units):
         raise InputError(
-            f"{path.name}: no fee schedule for payer(s) {', '.join(sorted(unknown))}; "
-            "nothing imported",
-            "import each payer's fee schedule first with "
-            "`payer-assistant import fees FILE --payer NAME` (or fix the payer names)",
+            f"{path.name}: no fee schedule for payer(s) {', '.join(unknown)}; nothing imported",
+            fix,
+        )
+    if unknown and notes is not None:
+        left_out = sum(len(parsed.units[name]) for name in unknown)
+        notes.append(
+            f"{path.name}: volumes of {', '.join(unknown)} not imported ({left_out} code(s)): "
+            f"no fee schedule for them — {fix}, then import the volumes again"
         )
     # "UHC" and "UnitedHealthcare" rows are one payer's volumes.
     by_payer: dict[str, dict[Key, Decimal]] = {}
     for name, units in parsed.units.items():
+        if name in unknown:
+            continue
         merged = by_payer.setdefault(store.resolve_payer(name), {})
         for key, count in units.items():
             merged[key] = merged.get(key, Decimal(0)) + count
@@ -134,18 +188,31 @@ def import_volumes(store: RateStore, path: Path) -> dict[str, int]:
     return {canonical: len(units) for canonical, units in by_payer.items()}
 
 
-def import_survey(store: RateStore, path: Path, name: str) -> int:
+def import_survey(
+    store: RateStore,
+    path: Path,
+    name: str,
+    *,
+    decimal_comma: bool = False,
+    sheet: str | None = None,
+    notes: list[str] | None = None,
+) -> int:
     """Store a consultant's market survey (code[,modifier],rate) as benchmark `name`."""
-    parsed = read_rate_file(path, allow_zero=False)
+    parsed = read_rate_file(
+        path, allow_zero=False, decimal_comma=decimal_comma, sheet=sheet, notes=notes
+    )
     store.replace_benchmark(name, "survey", parsed.rates, source=path.name)
     return len(parsed.rates)
 
 
-def _keyed_number(row: Row, column: str, errors: RowErrors) -> tuple[Key, Decimal] | None:
+def _keyed_number(
+    row: Row, column: str, errors: RowErrors, decimal_comma: bool, maximum: Decimal
+) -> tuple[Key, Decimal] | None:
     """The row's (code, modifier) and its number in `column`; None after recording an error."""
     try:
         key = (normalize_code(row.cells["code"]), normalize_modifier(row.cells.get("modifier")))
-        return key, parse_decimal(row.cells[column])
+        value = parse_decimal(row.cells[column], decimal_comma=decimal_comma, maximum=maximum)
+        return key, value
     except InputError as exc:
         errors.add(row.number, exc.message)
     except ValueError as exc:

@@ -16,6 +16,7 @@ from assistant.rates.models import (
     RateTable,
     Rule,
 )
+from assistant.rates.money import MAX_PERCENT
 
 CARVE_OUT_HELP = (
     "CODES=PCT changes those codes by PCT percent (em=5, 99202-99215,G2211=-2); "
@@ -34,6 +35,11 @@ def parse_percent(text: str, what: str = "percent") -> Decimal:
         ) from None
     if not value.is_finite():
         raise InputError(f"{what} '{text}' is not a number")
+    if abs(value) > MAX_PERCENT:
+        raise InputError(
+            f"{what} '{text}' is beyond ±{MAX_PERCENT:,}%, not a plausible percent",
+            "write a percent such as 3 or 110",
+        )
     return value
 
 

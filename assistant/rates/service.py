@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
 
-from assistant.errors import NotFoundError
+from assistant.errors import InputError, MissingData, NotFoundError
 from assistant.rates import analyses
 from assistant.rates.codes import CodeSet, Key, parse_code_set
 from assistant.rates.models import (
@@ -28,18 +28,89 @@ from assistant.rates.models import (
     TopCodesResult,
     WalkAwayResult,
 )
+from assistant.rates.money import MAX_RATE, MAX_UNITS
 from assistant.rates.store import RateStore
 
 Volumes = Mapping[Key, Decimal]
 DEFAULT_BENCHMARK = "medicare"
 
 
+VOLUMES_HINT = "import them with `payer-assistant import volumes FILE` (columns payer, code, units)"
+
+
 def _volumes(store: RateStore, payer: str, override: Volumes | None) -> Volumes:
-    return store.volumes(payer) if override is None else override
+    """The payer's annual units; MissingData when there are none to weigh the rates by."""
+    volumes = store.volumes(payer) if override is None else override
+    _plausible(
+        dict(volumes),
+        MAX_UNITS,
+        f"{payer}'s volumes",
+        "re-import them with `payer-assistant import volumes FILE`",
+    )
+    if not any(units > 0 for units in volumes.values()):
+        if override is not None:
+            raise MissingData(
+                f"No units billed to {payer} in the remittances used as volumes, so annual "
+                "figures cannot be computed",
+                "import that payer's 835 files with `payer-assistant import remits FILE`, "
+                "or use the imported volumes",
+            )
+        raise MissingData(
+            f"No volumes imported for {payer}: annual revenue, gaps and the worth of an offer "
+            "need units per code",
+            VOLUMES_HINT,
+        )
+    return volumes
+
+
+def _fees(store: RateStore, payer: str) -> dict[Key, Decimal]:
+    """The payer's current schedule, refused when it holds a rate no importer would accept."""
+    return _plausible(
+        store.fee_schedule(payer),
+        MAX_RATE,
+        f"{payer}'s fee schedule",
+        f"re-import it with `payer-assistant import fees FILE --payer {payer}`",
+    )
+
+
+def _bench(store: RateStore, benchmark: str) -> tuple[str, dict[Key, Decimal]]:
+    label, rates = store.benchmark_rates(benchmark)
+    return label, _plausible(rates, MAX_RATE, f"benchmark '{label}'", "import that benchmark again")
+
+
+def _plausible(
+    rates: dict[Key, Decimal], maximum: Decimal, what: str, hint: str
+) -> dict[Key, Decimal]:
+    """`rates` when every value is finite and 0…maximum; else InputError naming the first bad one.
+
+    The importers refuse such values, but a store written by an older version, or by hand,
+    may hold one; it must stop only the answers that use it, and say which value it is.
+    """
+    for (code, modifier), value in rates.items():
+        if not value.is_finite() or value < 0 or value > maximum:
+            label = f"{code}-{modifier}" if modifier else code
+            raise InputError(
+                f"{what} holds {label} at {value}, outside 0–{maximum:,}: not a usable value",
+                hint,
+            )
+    return rates
+
+
+def _covered(payer: str, label: str, fees: Mapping[Key, Decimal], bench: Mapping[Key, Decimal],
+             volumes: Volumes) -> None:  # fmt: skip
+    """MissingData when no billed code of the payer has a rate in the benchmark."""
+    billed = [k for k in fees if volumes.get(k, Decimal(0)) > 0]
+    if billed and not any(k in bench for k in billed):
+        raise MissingData(
+            f"None of the {len(billed)} codes billed to {payer} has a rate in benchmark "
+            f"'{label}', so there is nothing to compare",
+            "import a benchmark that prices those codes (`payer-assistant import medicare "
+            "PPRRVU.csv`, `import benchmark`, `import market`), or pick another with --benchmark",
+        )
 
 
 def _benchmarks_for(store: RateStore, proposal: Proposal) -> dict[str, dict[Key, Decimal]]:
-    return {name: store.benchmark_rates(name)[1] for name in proposal.benchmarks()}
+    return {name: _bench(store, name)[1] for name in proposal.benchmarks()}
 
 
 def gap(
@@ -52,10 +123,11 @@ def gap(
     """The payer's rates against a benchmark (medicare, NAME, payer:NAME, market:NAME:p50)."""
     store = RateStore(conn)
     name = store.resolve_payer(payer)
-    label, bench = store.benchmark_rates(benchmark)
-    return analyses.gap(
-        name, label, store.fee_schedule(name), bench, _volumes(store, name, volumes)
-    )
+    label, bench = _bench(store, benchmark)
+    fees = _fees(store, name)
+    units = _volumes(store, name, volumes)
+    _covered(name, label, fees, bench, units)
+    return analyses.gap(name, label, fees, bench, units)
 
 
 def top_codes(
@@ -69,11 +141,18 @@ def top_codes(
     """Codes ranked by annual revenue or units, for one payer or every payer together."""
     store = RateStore(conn)
     names = [store.resolve_payer(payer)] if payer else _payers_with_schedules(store)
-    fees = {n: store.fee_schedule(n) for n in names}
+    fees = {n: _fees(store, n) for n in names}
     volumes: dict[str, Volumes] = {
         n: store.volumes(n) if volumes_by_payer is None else volumes_by_payer.get(n, {})
         for n in names
     }
+    if not any(units > 0 for v in volumes.values() for units in v.values()):
+        if payer:
+            _volumes(store, names[0], None if volumes_by_payer is None else volumes[names[0]])
+        raise MissingData(
+            "No volumes imported for any payer, so codes cannot be ranked by revenue or units",
+            VOLUMES_HINT,
+        )
     return analyses.top_codes(fees, volumes, by, limit, payer=names[0] if payer else None)
 
 
@@ -91,11 +170,11 @@ def compare_payers(
     bench: dict[Key, Decimal] = {}
     if benchmark is not None:
         try:
-            label, bench = store.benchmark_rates(benchmark)
+            label, bench = _bench(store, benchmark)
         except NotFoundError:
             if benchmark != DEFAULT_BENCHMARK:
                 raise
-    fees = {n: store.fee_schedule(n) for n in names}
+    fees = {n: _fees(store, n) for n in names}
     return analyses.compare_payers(fees, label, bench, code_set)
 
 
@@ -111,7 +190,7 @@ def model(
     name = store.resolve_payer(payer)
     return analyses.model_proposal(
         name,
-        store.fee_schedule(name),
+        _fees(store, name),
         _volumes(store, name, volumes),
         proposal,
         _benchmarks_for(store, proposal),
@@ -134,10 +213,10 @@ def solve(
     benchmarks = _benchmarks_for(store, probe)
     label = None
     if basis is not None:
-        label, benchmarks[basis] = store.benchmark_rates(basis)
+        label, benchmarks[basis] = _bench(store, basis)
     result = analyses.solve(
         name,
-        store.fee_schedule(name),
+        _fees(store, name),
         _volumes(store, name, volumes),
         target,
         basis=basis,
@@ -159,7 +238,7 @@ def walk_away(
     result = model(conn, payer, proposal, volumes=volumes)
     bench: dict[Key, Decimal] = {}
     if floor.min_pct_of_benchmark is not None:
-        bench = RateStore(conn).benchmark_rates(floor.benchmark)[1]
+        bench = _bench(RateStore(conn), floor.benchmark)[1]
     return analyses.walk_away(result, floor, bench)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import io
+import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,14 +54,22 @@ class RowErrors:
         )
 
 
-def read_rows(path: Path) -> Iterator[tuple[int, list[object]]]:
-    """(row number, cells) for every non-empty row of a CSV or the first XLSX sheet."""
+def read_rows(
+    path: Path, sheet: str | None = None, notes: list[str] | None = None
+) -> Iterator[tuple[int, list[object]]]:
+    """(row number, cells) for every non-empty row of a CSV or an XLSX sheet.
+
+    A workbook is read from `sheet`, else its first sheet; other sheets holding data are
+    named in `notes` (when given), never silently ignored.
+    """
     if not path.is_file():
         raise InputError(f"File not found: {path}", "check the path and try again")
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        yield from _xlsx_rows(path)
+        yield from _xlsx_rows(path, sheet, notes)
     elif suffix in (".csv", ".txt", ".tsv", ""):
+        if sheet is not None:
+            raise InputError(f"{path.name}: --sheet applies to .xlsx workbooks, not CSV files")
         yield from _csv_rows(path)
     else:
         raise InputError(
@@ -68,21 +78,29 @@ def read_rows(path: Path) -> Iterator[tuple[int, list[object]]]:
 
 
 def _csv_rows(path: Path) -> Iterator[tuple[int, list[object]]]:
+    from assistant.ingest.loaders import decode_text
+
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            sample = handle.read(4096)
-            handle.seek(0)
-            delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-            for number, cells in enumerate(csv.reader(handle, delimiter=delimiter), start=1):
-                if any(c.strip() for c in cells):
-                    yield number, list(cells)
-    except UnicodeDecodeError as exc:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {path.name}: {exc.strerror or exc}") from None
+    text = decode_text(path.name, data)
+    sample = text[:4096]
+    delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        for number, cells in enumerate(reader, start=1):
+            if any(c.strip() for c in cells):
+                yield number, list(cells)
+    except csv.Error as exc:
         raise InputError(
-            f"{path.name} is not a UTF-8 text file", "export the sheet as CSV (UTF-8) or .xlsx"
-        ) from exc
+            f"{path.name}: not a readable CSV ({exc})", "export the sheet as CSV (UTF-8) or .xlsx"
+        ) from None
 
 
-def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[object]]]:
+def _xlsx_rows(
+    path: Path, sheet: str | None, notes: list[str] | None
+) -> Iterator[tuple[int, list[object]]]:
     from openpyxl import load_workbook
 
     try:
@@ -92,13 +110,48 @@ def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[object]]]:
             f"{path.name} is not a readable .xlsx workbook ({exc})", "re-save it from Excel"
         ) from exc
     try:
-        sheet = workbook.worksheets[0]
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = ["" if v is None else v for v in values]
-            if any(str(c).strip() for c in cells):
-                yield number, cells
+        if not workbook.worksheets:
+            raise InputError(f"{path.name}: the workbook has no sheets")
+        if sheet is None:
+            chosen = workbook.worksheets[0]
+            others = [ws.title for ws in workbook.worksheets[1:] if _has_data(ws)]
+            if others and notes is not None:
+                notes.append(
+                    f"{path.name}: read sheet '{chosen.title}'; sheet(s) "
+                    f"{', '.join(repr(o) for o in others)} also hold data and were not read "
+                    "(choose one with --sheet NAME)"
+                )
+        elif sheet in workbook.sheetnames:
+            chosen = workbook[sheet]
+        else:
+            raise InputError(
+                f"{path.name} has no sheet '{sheet}' (sheets: {', '.join(workbook.sheetnames)})",
+                "give one of those names to --sheet",
+            )
+        try:
+            for number, values in enumerate(chosen.iter_rows(values_only=True), start=1):
+                cells = ["" if v is None else v for v in values]
+                if any(str(c).strip() for c in cells):
+                    yield number, cells
+        except InputError:
+            raise
+        except Exception as exc:  # a damaged sheet XML fails while rows are read
+            raise InputError(
+                f"{path.name}: sheet '{chosen.title}' cannot be read ({exc})",
+                "re-save it from Excel",
+            ) from exc
     finally:
         workbook.close()
+
+
+def _has_data(worksheet: object, rows: int = 50) -> bool:
+    try:
+        for values in itertools.islice(worksheet.iter_rows(values_only=True), rows):  # type: ignore[attr-defined]
+            if any(v is not None and str(v).strip() for v in values):
+                return True
+    except Exception:  # noqa: BLE001 - an unreadable extra sheet is still worth naming
+        return True
+    return False
 
 
 def _header_key(cell: object) -> str:
@@ -119,13 +172,18 @@ def match_header(cells: Sequence[object], columns: Sequence[Column]) -> dict[str
     return None
 
 
-def read_table(path: Path, columns: Sequence[Column]) -> Iterator[Row]:
+def read_table(
+    path: Path,
+    columns: Sequence[Column],
+    sheet: str | None = None,
+    notes: list[str] | None = None,
+) -> Iterator[Row]:
     """Rows of a table whose header (within the first rows) names the required columns.
 
     Banner lines above the header are skipped; unknown headers raise an InputError saying
     which columns were found and which are expected.
     """
-    rows = read_rows(path)
+    rows = read_rows(path, sheet, notes)
     seen: list[list[object]] = []
     mapping: dict[str, int] | None = None
     for _number, cells in rows:

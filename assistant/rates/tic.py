@@ -9,6 +9,7 @@ number of providers it names.
 from __future__ import annotations
 
 import gzip
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,7 +20,7 @@ from typing import Any, BinaryIO, cast
 
 from assistant.errors import InputError
 from assistant.rates.codes import Key, normalize_code, normalize_modifier
-from assistant.rates.money import cents
+from assistant.rates.money import MAX_RATE, cents
 from assistant.rates.store import MarketRate, RateStore
 
 BILLING_CLASSES = ("professional", "institutional")
@@ -79,7 +80,11 @@ def _open(path: Path) -> Iterator[BinaryIO]:
 
 
 def read_market(path: Path, billing_class: str = "professional") -> MarketSummary:
-    """Stream a TiC in-network-rates file (.json or .json.gz) into per-code quartiles."""
+    """Stream a TiC in-network-rates file (.json or .json.gz) into per-code quartiles.
+
+    A malformed entry raises InputError naming its JSON path (in_network[3].negotiated_rates[0]
+    …); a rate that is not a finite dollar amount up to MAX_RATE refuses the file.
+    """
     import ijson
 
     if billing_class not in BILLING_CLASSES:
@@ -92,12 +97,19 @@ def read_market(path: Path, billing_class: str = "professional") -> MarketSummar
     try:
         with _open(path) as handle:
             for item in ijson.items(handle, "in_network.item", use_float=False):
+                used += _take_item(item, f"in_network[{items}]", billing_class, counts, skipped)
                 items += 1
-                used += _take_item(item, billing_class, counts, skipped)
+    except InputError as exc:
+        raise InputError(f"{path.name}: {exc.message}", exc.hint or _TIC_HINT) from None
     except ijson.JSONError as exc:
         raise InputError(
             f"{path.name} is not valid JSON ({exc})", "is the download complete?"
         ) from exc
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise InputError(
+            f"{path.name} is a truncated or damaged gzip file ({exc})",
+            "download it again; a complete .json.gz ends with its gzip trailer",
+        ) from None
     except OSError as exc:
         raise InputError(f"cannot read {path.name}: {exc}") from exc
     if items == 0:
@@ -120,14 +132,43 @@ def read_market(path: Path, billing_class: str = "professional") -> MarketSummar
     return MarketSummary(_entity(path), rates, items, used, dict(skipped))
 
 
-def _take_item(
-    item: Any, billing_class: str, counts: dict[Key, Counter[Decimal]], skipped: Counter[str]
-) -> int:
-    if not isinstance(item, dict) or "billing_code" not in item:
+_TIC_HINT = "use an in-network-rates file published under the Transparency in Coverage rule"
+
+
+def _shape(value: Any, expected: type, where: str, what: str) -> None:
+    if not isinstance(value, expected):
         raise InputError(
-            "an in_network entry has no billing_code: not a TiC in-network-rates file",
-            "use an in-network-rates file published under the Transparency in Coverage rule",
+            f"{where} should be {what} but is {_json_kind(value)}: not a TiC in-network-rates "
+            "file, or a damaged one",
+            _TIC_HINT,
         )
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | Decimal | float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        shown = value if len(value) <= 30 else value[:27] + "..."
+        return f"the string {shown!r}"
+    if isinstance(value, list):
+        return "a list"
+    return "an object"
+
+
+def _take_item(
+    item: Any,
+    where: str,
+    billing_class: str,
+    counts: dict[Key, Counter[Decimal]],
+    skipped: Counter[str],
+) -> int:
+    _shape(item, dict, where, "an object")
+    if "billing_code" not in item:
+        raise InputError(f"{where} has no billing_code: not a TiC in-network-rates file", _TIC_HINT)
     if item.get("negotiation_arrangement", "ffs") != "ffs":
         skipped["bundle or capitation"] += 1
         return 0
@@ -139,9 +180,18 @@ def _take_item(
     except InputError:
         skipped["not a 5-character code"] += 1
         return 0
+    groups = item.get("negotiated_rates") or []
+    _shape(groups, list, f"{where}.negotiated_rates", "a list")
+    pending: list[tuple[Key, Decimal]] = []
     used = 0
-    for group in item.get("negotiated_rates") or ():
-        for price in group.get("negotiated_prices") or ():
+    for g, group in enumerate(groups):
+        at = f"{where}.negotiated_rates[{g}]"
+        _shape(group, dict, at, "an object")
+        prices = group.get("negotiated_prices") or []
+        _shape(prices, list, f"{at}.negotiated_prices", "a list")
+        for p, price in enumerate(prices):
+            here = f"{at}.negotiated_prices[{p}]"
+            _shape(price, dict, here, "an object")
             if price.get("billing_class") not in (billing_class, "both"):
                 skipped["other billing class"] += 1
                 continue
@@ -149,19 +199,27 @@ def _take_item(
                 skipped["percentage or per diem"] += 1
                 continue
             rate = price.get("negotiated_rate")
-            if not isinstance(rate, int | Decimal) or isinstance(rate, bool) or rate < 0:
+            if not isinstance(rate, int | Decimal) or isinstance(rate, bool):
                 skipped["rate not a number"] += 1
                 continue
+            amount = Decimal(rate)
+            if not amount.is_finite() or amount < 0 or amount > MAX_RATE:
+                raise InputError(
+                    f"{here}.negotiated_rate {rate} is not a dollar amount from 0 to {MAX_RATE:,}",
+                    "the file is damaged or not in dollars; ask the plan for a corrected file",
+                )
+            raw_modifiers = price.get("billing_code_modifier") or []
+            if not isinstance(raw_modifiers, list):
+                raw_modifiers = [raw_modifiers]
             try:
-                modifiers = [
-                    normalize_modifier(m) for m in price.get("billing_code_modifier") or ()
-                ]
+                modifiers = [normalize_modifier(m) for m in raw_modifiers]
             except InputError:
                 skipped["unreadable modifier"] += 1
                 continue
-            for modifier in modifiers or [""]:
-                counts.setdefault((code, modifier), Counter())[Decimal(rate)] += 1
+            pending.extend(((code, modifier), amount) for modifier in modifiers or [""])
             used += 1
+    for key, amount in pending:
+        counts.setdefault(key, Counter())[amount] += 1
     return used
 
 
@@ -182,7 +240,7 @@ def _top_level_keys(path: Path, limit: int = 20) -> tuple[str | None, list[str]]
                     keys.append(str(value))
                     if len(keys) >= limit:
                         break
-    except ijson.JSONError:
+    except (ijson.JSONError, EOFError, gzip.BadGzipFile, zlib.error, OSError):
         pass
     return root, keys
 
@@ -216,16 +274,19 @@ def _not_tic(path: Path) -> InputError:
 def _entity(path: Path) -> str | None:
     import ijson
 
-    with _open(path) as handle:
-        for prefix, event, value in ijson.parse(handle):
-            if prefix == "reporting_entity_name" and event == "string":
-                return str(value)
-            if (
-                prefix == ""
-                and event == "map_key"
-                and value in ("in_network", "provider_references")
-            ):
-                return None
+    try:
+        with _open(path) as handle:
+            for prefix, event, value in ijson.parse(handle):
+                if prefix == "reporting_entity_name" and event == "string":
+                    return str(value)
+                if (
+                    prefix == ""
+                    and event == "map_key"
+                    and value in ("in_network", "provider_references")
+                ):
+                    return None
+    except (ijson.JSONError, EOFError, gzip.BadGzipFile, zlib.error, OSError):
+        return None
     return None
 
 

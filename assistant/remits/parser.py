@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,6 +24,9 @@ from assistant.remits.models import (
 _STRAY_COMPONENT_SEPARATORS = (">", ":", "^", "|", "\\", "!")
 _PRODUCT_QUALIFIERS = frozenset({"AD", "ER", "HC", "HP", "IV", "N4", "NU", "WK", "ZZ"})
 
+_MAX_AMOUNT = Decimal(10) ** 12
+"""Far above any real remittance and below Decimal's 28 digits, so sums never overflow."""
+
 _HINT = "check that this is the 835 file the payer or clearinghouse sent, complete and unedited"
 
 Fields = list[list[str]]
@@ -39,11 +43,15 @@ def read_remittances(path: Path) -> Iterator[Remittance]:
     import pyx12.x12file
 
     try:
-        reader = pyx12.x12file.X12Reader(str(path))
-    except (pyx12.errors.X12Error, UnicodeDecodeError) as exc:
-        raise InputError(f"{path.name} is not an X12 file: {exc}", _HINT) from exc
+        text = _decode(path.read_bytes())
     except OSError as exc:
         raise InputError(f"Cannot read {path}: {exc.strerror}", "check the path") from exc
+    try:
+        reader = pyx12.x12file.X12Reader(io.StringIO(text, newline=""))
+    except (pyx12.errors.X12Error, UnicodeDecodeError) as exc:
+        raise InputError(f"{path.name} is not an X12 file: {exc}", _HINT) from exc
+    except Exception as exc:  # noqa: BLE001 - pyx12 raises IndexError/ValueError on a short ISA
+        raise InputError(f"{path.name} is not an X12 file ({type(exc).__name__})", _HINT) from exc
     with reader:
         subele = reader.subele_term or ":"
         builder: _TransactionBuilder | None = None
@@ -69,9 +77,16 @@ def read_remittances(path: Path) -> Iterator[Remittance]:
                     group_version = _get(fields, 8)
                 elif builder is not None:
                     builder.add(seg_id, fields, where, subele)
-        except UnicodeDecodeError as exc:
+        except InputError:
+            raise
+        except (UnicodeDecodeError, pyx12.errors.X12Error) as exc:
             raise InputError(
-                f"{path.name} has a non-ASCII byte after segment {number}", _HINT
+                f"{path.name}: unreadable after segment {number} ({exc})", _HINT
+            ) from exc
+        except Exception as exc:  # noqa: BLE001 - pyx12 fails with builtin errors on odd segments
+            raise InputError(
+                f"{path.name}: segment {number + 1} cannot be read ({type(exc).__name__}: {exc})",
+                _HINT,
             ) from exc
         reader.cleanup()
         problems = [message for _, _, message, _, _ in reader.pop_errors()]
@@ -83,6 +98,18 @@ def read_remittances(path: Path) -> Iterator[Remittance]:
             )
         if number == 0:
             raise InputError(f"{path.name} holds no X12 segments", _HINT)
+
+
+def _decode(data: bytes) -> str:
+    """X12 text: UTF-8 when it decodes as such, else Latin-1 (accented names from older systems).
+
+    Only names and free text can hold such bytes; amounts, codes and separators are ASCII, so
+    reading a name's accent the wrong way never changes a figure.
+    """
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
 
 
 @dataclass(frozen=True)
@@ -375,6 +402,8 @@ def _amount(fields: Fields, position: int, where: _Where, name: str) -> Decimal:
         raise where.error(f"{name} '{raw}' is not an amount") from None
     if not value.is_finite():
         raise where.error(f"{name} '{raw}' is not an amount")
+    if abs(value) > _MAX_AMOUNT:
+        raise where.error(f"{name} '{raw}' is beyond ±{_MAX_AMOUNT:,}, not a plausible amount")
     return value
 
 

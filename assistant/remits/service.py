@@ -24,6 +24,7 @@ from assistant.remits.analysis import (
     summarize_denials,
     summarize_reimbursement,
 )
+from assistant.remits.models import Remittance
 from assistant.remits.parser import read_remittances
 from assistant.remits.reasons import load_reason_codes
 from assistant.remits.store import RemitStore
@@ -120,6 +121,14 @@ def import_file(
         store = RemitStore(conn)
         for remittance in remittances:
             if store.contains(remittance):
+                changed = _differs_from_stored(conn, remittance)
+                if changed:
+                    raise InputError(
+                        f"{path.name}: payment {remittance.trace_number} was imported before "
+                        f"and this file changes it ({changed}); nothing imported from this file",
+                        "a corrected remittance re-sent under the same trace number is not "
+                        "merged silently: ask the payer which one stands (the stored one is kept)",
+                    )
                 duplicates += 1
                 continue
             if remittance.imbalance != 0:
@@ -145,6 +154,31 @@ def import_file(
     return FileImport(
         path.name, payments, duplicates, claims, lines, total, tuple(imbalances), tuple(warnings)
     )
+
+
+def _differs_from_stored(conn: sqlite3.Connection, remittance: Remittance) -> str | None:
+    """How `remittance` differs from the stored payment with its trace number, or None."""
+    from assistant.remits.store import payer_key
+
+    row = conn.execute(
+        "SELECT id, total_paid, source_file FROM remits_payments "
+        "WHERE payer_key = ? AND trace_number = ?",
+        (payer_key(remittance), remittance.trace_number),
+    ).fetchone()
+    if row is None:
+        return None
+    stored_claims = sorted(
+        (claim_id, Decimal(paid))
+        for claim_id, paid in conn.execute(
+            "SELECT claim_id, paid FROM remits_claims WHERE payment_id = ?", (row[0],)
+        )
+    )
+    claims = sorted((c.claim_id, c.paid) for c in remittance.claims)
+    if Decimal(row[1]) != remittance.total_paid:
+        return f"total {row[1]} in {row[2]}, {remittance.total_paid} here"
+    if stored_claims != claims:
+        return f"its claims or claim payments differ from those imported from {row[2]}"
+    return None
 
 
 def import_paths(

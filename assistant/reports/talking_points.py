@@ -176,6 +176,8 @@ def build_talking_points(
                 (mk.id,),
             )
         )
+    elif not _ok(mk.result) and _ok(gap.result):
+        notes.append(f"No market comparison: {mk.result['error']}")
 
     if offer:
         model = run("model_proposal", box.model_proposal, payer=name, **_offer_args(offer))
