@@ -32,7 +32,6 @@ from assistant.rates.fees import import_fees, import_survey, import_volumes
 from assistant.rates.store import RateStore
 from assistant.rates.tic import import_market
 from assistant.remits.service import import_file
-from assistant.remits.store import ensure_schema
 from assistant.workspace import Workspace
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "30"))
@@ -69,9 +68,6 @@ def _workspace() -> Iterator[sqlite3.Connection]:
         import_survey(store, seed, "survey")
         seed.write_text("payer,code,units\nAetna,99213,10\n")
         import_volumes(store, seed)
-        # The remittance tables are created on first use; create them here so a refused
-        # 835 is compared against a store that already has them.
-        ensure_schema(conn)
         try:
             yield conn
         finally:
