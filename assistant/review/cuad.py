@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from assistant.review.extraction import review_pages
 from assistant.review.models import ContractReview
 
 SAMPLE_FILE = "cuad_sample_qa.jsonl"
+DEV_LABELS = "master_clauses_dev.csv"
 
 
 def _found(item_id: str) -> Callable[[ContractReview], bool]:
@@ -126,6 +129,72 @@ def review_text_file(path: Path, checklist: Checklist) -> ContractReview:
     return review_pages([Page(number=None, text=text)], checklist, source=path.name)
 
 
+def _score(outcomes: list[Outcome]) -> tuple[CategoryScore, ...]:
+    scores = []
+    for m in CATEGORY_MAP:
+        mine = [o for o in outcomes if o.category == m.category]
+        scores.append(
+            CategoryScore(
+                category=m.category,
+                item_id=m.item_id,
+                tp=sum(o.expected and o.predicted for o in mine),
+                fp=sum(not o.expected and o.predicted for o in mine),
+                fn=sum(o.expected and not o.predicted for o in mine),
+                tn=sum(not o.expected and not o.predicted for o in mine),
+            )
+        )
+    return tuple(scores)
+
+
+def load_dev_labels(cuad_dev_dir: Path) -> dict[str, dict[str, str]]:
+    """The CUAD master-clauses rows of `cuad_dev`, keyed by file stem."""
+    path = cuad_dev_dir / DEV_LABELS
+    if not path.is_file():
+        raise InputError(
+            f"No CUAD labels at {path}", f"pass the folder that holds {DEV_LABELS} and txt/"
+        )
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {Path(r["Filename"]).stem: r for r in csv.DictReader(handle)}
+
+
+def _labelled(row: dict[str, str], category: str) -> bool:
+    """CUAD marks a clause present by quoting it: an empty list `[]` means none."""
+    return row.get(category, "[]").strip() not in ("", "[]")
+
+
+def evaluate_cuad_dev(
+    cuad_dev_dir: Path,
+    documents: Iterable[str] | None = None,
+    checklist: Checklist | None = None,
+) -> CuadReport:
+    """Score the mapped categories on `cuad_dev` contracts (file stems; all when None).
+
+    Which stems are tuned on and which are reported on is fixed in evals/splits.yaml.
+    """
+    checklist = checklist or load_checklist()
+    labels = load_dev_labels(cuad_dev_dir)
+    stems = list(documents) if documents is not None else sorted(labels)
+    unknown = [s for s in stems if s not in labels]
+    if unknown:
+        raise InputError(
+            f"No CUAD label row for {unknown[0]!r}", "name documents by their file stem"
+        )
+    outcomes: list[Outcome] = []
+    for stem in stems:
+        review = review_text_file(cuad_dev_dir / "txt" / f"{stem}.txt", checklist)
+        for m in CATEGORY_MAP:
+            outcomes.append(
+                Outcome(
+                    row_id=f"{stem}::{m.category}",
+                    category=m.category,
+                    document=stem,
+                    expected=_labelled(labels[stem], m.category),
+                    predicted=m.predicate(review),
+                )
+            )
+    return CuadReport(scores=_score(outcomes), outcomes=tuple(outcomes))
+
+
 def evaluate_cuad(cuad_dir: Path, checklist: Checklist | None = None) -> CuadReport:
     """Review each CUAD contract once and score every mapped category's present/absent calls."""
     checklist = checklist or load_checklist()
@@ -149,20 +218,7 @@ def evaluate_cuad(cuad_dir: Path, checklist: Checklist | None = None) -> CuadRep
                 predicted=mapping[category].predicate(reviews[document]),
             )
         )
-    scores = []
-    for m in CATEGORY_MAP:
-        mine = [o for o in outcomes if o.category == m.category]
-        scores.append(
-            CategoryScore(
-                category=m.category,
-                item_id=m.item_id,
-                tp=sum(o.expected and o.predicted for o in mine),
-                fp=sum(not o.expected and o.predicted for o in mine),
-                fn=sum(o.expected and not o.predicted for o in mine),
-                tn=sum(not o.expected and not o.predicted for o in mine),
-            )
-        )
-    return CuadReport(scores=tuple(scores), outcomes=tuple(outcomes))
+    return CuadReport(scores=_score(outcomes), outcomes=tuple(outcomes))
 
 
 def _fmt(value: float | None) -> str:
