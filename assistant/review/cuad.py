@@ -31,13 +31,16 @@ def _renews(review: ContractReview) -> bool:
 
 
 def _renewal_exit(review: ContractReview) -> bool:
-    # A renewing agreement can be left either by a non-renewal notice or, once it runs on
-    # automatically, by the without-cause termination notice: both are "how to stop renewal".
-    values = [v.value for v in review.item("auto_renewal").values]
-    if any("non_renewal_notice" in v for v in values):
+    # The notice that stops a renewal, as the renewal clause (or a non-renewal clause) states it.
+    # A general termination-on-notice right elsewhere is not counted: CUAD labels it apart.
+    # A without-cause notice that applies once the initial term is over stops a renewal too.
+    renewal = review.item("auto_renewal").values
+    if any("non_renewal_notice" in v.value for v in renewal):
         return True
-    automatic = any(v.get("automatic") for v in values)
-    return automatic and _found("termination_without_cause")(review)
+    exits = review.item("termination_without_cause").values
+    return any(v.value.get("renews") for v in renewal) and any(
+        v.value.get("after_initial_term") for v in exits
+    )
 
 
 @dataclass(frozen=True)
