@@ -299,9 +299,49 @@ def _term(text: str) -> dict[str, Any]:
 
 # Words that can follow "laws of" without naming a place.
 _NOT_A_PLACE = frozenset(
-    "the this that such any each said its their his her which other another all".split()
-    + "state states province commonwealth country jurisdiction place where applicable".split()
-    + "shall will and or without with in to be as is conflict conflicts".split()
+    [
+        "the",
+        "this",
+        "that",
+        "such",
+        "any",
+        "each",
+        "said",
+        "its",
+        "their",
+        "his",
+        "her",
+        "which",
+        "other",
+        "another",
+        "all",
+    ]
+    + [
+        "state",
+        "states",
+        "province",
+        "commonwealth",
+        "country",
+        "jurisdiction",
+        "place",
+        "where",
+        "applicable",
+    ]
+    + [
+        "shall",
+        "will",
+        "and",
+        "or",
+        "without",
+        "with",
+        "in",
+        "to",
+        "be",
+        "as",
+        "is",
+        "conflict",
+        "conflicts",
+    ]
 )
 # Second words of two-word places ("New York", "South Dakota", "Hong Kong", "British Columbia").
 _PLACE_SECOND = re.compile(
