@@ -231,11 +231,13 @@ def review_pages(
     *,
     source: str,
     doc_id: str | None = None,
+    state: str | None = None,
 ) -> ContractReview:
     """Answer every checklist item for a document's pages, citing page, section and quote.
 
     An item is `absent` only when every page had text; otherwise it is `unknown` with a note
-    naming the pages that could not be read.
+    naming the pages that could not be read. The prompt-pay terms are compared with the state's
+    prompt-pay law (`state`, else the state the contract names), flagging terms weaker than it.
     """
     checklist = checklist or load_checklist()
     doc = read_document(pages)
@@ -290,7 +292,7 @@ def review_pages(
                 notes=tuple(item_notes),
             )
         )
-    return ContractReview(
+    review = ContractReview(
         doc_id=doc_id,
         source=source,
         items=tuple(items),
@@ -300,3 +302,9 @@ def review_pages(
         ocr_pages=doc.ocr_pages,
         page_count=doc.page_count,
     )
+    if doc_type != "contract":
+        return review
+    from assistant.review.prompt_pay import apply_prompt_pay_check, check_prompt_pay
+
+    text = "\n".join(p.text for p in pages)
+    return apply_prompt_pay_check(review, check_prompt_pay(review, text, state))
