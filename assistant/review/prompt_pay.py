@@ -1,4 +1,4 @@
-"""The contract's prompt-pay terms against its state's prompt-pay law (knowledge/prompt_pay.yaml)."""
+"""A contract's prompt-pay terms against its state's prompt-pay law (knowledge/prompt_pay.yaml)."""
 
 from __future__ import annotations
 
@@ -274,7 +274,9 @@ def _compare(scope: str, values: list[ItemValue], rule: StateRule) -> LawCompari
             + (f"; it defers to {statute}" if statute else "")
             + f". {rule.statute}: {law_days} {rule.day_type} days."
         )
-    contract = {k: merged[k] for k in ("days", "percent", "per", "statute") if k in merged}
+    contract: dict[str, Any] = {
+        k: merged[k] for k in ("days", "percent", "per", "statute") if k in merged
+    }
     return LawComparison(
         scope=scope,
         statute=rule.statute,
@@ -295,6 +297,7 @@ def check_prompt_pay(
 ) -> PromptPayCheck:
     """Compare the review's prompt-pay values with the state's rows of the prompt-pay table."""
     table = tuple(rules) if rules is not None else load_rules()
+    code: str | None
     if state:
         code, state_from = normalise_state(state), "--state"
     else:
