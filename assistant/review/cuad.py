@@ -13,6 +13,7 @@ from assistant.ingest.models import Page
 from assistant.review.checklist import Checklist, load_checklist
 from assistant.review.extraction import review_pages
 from assistant.review.models import ContractReview
+from assistant.review.values import find_durations
 
 SAMPLE_FILE = "cuad_sample_qa.jsonl"
 DEV_LABELS = "master_clauses_dev.csv"
@@ -107,13 +108,37 @@ class CategoryScore:
 
 
 @dataclass(frozen=True)
+class ValueCheck:
+    """A value CUAD states (e.g. the notice to stop renewal) against the value the review read."""
+
+    document: str
+    category: str
+    expected: str
+    predicted: str | None
+    right: bool
+
+
+@dataclass(frozen=True)
 class CuadReport:
     scores: tuple[CategoryScore, ...]
     outcomes: tuple[Outcome, ...]
+    value_checks: tuple[ValueCheck, ...] = ()
 
     @property
     def errors(self) -> tuple[Outcome, ...]:
         return tuple(o for o in self.outcomes if o.expected != o.predicted)
+
+    @property
+    def total(self) -> CategoryScore:
+        """Every mapped row pooled (micro-averaged)."""
+        return CategoryScore(
+            category="all mapped categories",
+            item_id="",
+            tp=sum(s.tp for s in self.scores),
+            fp=sum(s.fp for s in self.scores),
+            fn=sum(s.fn for s in self.scores),
+            tn=sum(s.tn for s in self.scores),
+        )
 
 
 def load_rows(cuad_dir: Path) -> list[dict[str, object]]:
@@ -182,6 +207,7 @@ def evaluate_cuad_dev(
             f"No CUAD label row for {unknown[0]!r}", "name documents by their file stem"
         )
     outcomes: list[Outcome] = []
+    checks: list[ValueCheck] = []
     for stem in stems:
         review = review_text_file(cuad_dev_dir / "txt" / f"{stem}.txt", checklist)
         for m in CATEGORY_MAP:
@@ -194,7 +220,49 @@ def evaluate_cuad_dev(
                     predicted=m.predicate(review),
                 )
             )
-    return CuadReport(scores=_score(outcomes), outcomes=tuple(outcomes))
+        answer = labels[stem].get(NOTICE_ANSWER, "").strip()
+        if answer and _labelled(labels[stem], "Notice Period To Terminate Renewal"):
+            checks.append(_notice_check(stem, answer, review))
+    return CuadReport(scores=_score(outcomes), outcomes=tuple(outcomes), value_checks=tuple(checks))
+
+
+NOTICE_ANSWER = "Notice Period To Terminate Renewal- Answer"
+
+
+def _days(text: str) -> int | None:
+    found = find_durations(text)
+    if not found:
+        return None
+    d = found[0]
+    per = {"days": 1, "business days": 1, "weeks": 7, "months": 30, "years": 365}
+    return d.amount * per.get(d.unit, 1)
+
+
+def _notice_check(stem: str, answer: str, review: ContractReview) -> ValueCheck:
+    """CUAD's "Notice Period To Terminate Renewal" answer (e.g. "60 days") against the review."""
+    said = None
+    for v in review.item("auto_renewal").values:
+        for key, amount in v.value.items():
+            if key.startswith("non_renewal_notice_") and isinstance(amount, int):
+                unit = key.removeprefix("non_renewal_notice_").replace("_", " ")
+                said = f"{amount} {unit}"
+                break
+        if said:
+            break
+    if said is None:
+        for v in review.item("termination_without_cause").values:
+            if v.value.get("after_initial_term"):
+                said = next(
+                    (
+                        f"{a} {k.removeprefix('notice_')}"
+                        for k, a in v.value.items()
+                        if k.startswith("notice_")
+                    ),
+                    None,
+                )
+    want = _days(answer)
+    right = said is not None and want is not None and _days(said) == want
+    return ValueCheck(stem, "Notice Period To Terminate Renewal", answer, said, right)
 
 
 def evaluate_cuad(cuad_dir: Path, checklist: Checklist | None = None) -> CuadReport:
@@ -239,5 +307,16 @@ def format_table(report: CuadReport) -> str:
         lines.append(
             f"| {s.category} | `{s.item_id}` | {rows} ({s.tp + s.fn}) | {_fmt(s.precision)} "
             f"| {_fmt(s.recall)} | {s.absent_correct} |"
+        )
+    t = report.total
+    lines.append(
+        f"| **{t.category}** | | {t.tp + t.fp + t.fn + t.tn} ({t.tp + t.fn}) "
+        f"| {_fmt(t.precision)} | {_fmt(t.recall)} | {t.absent_correct} |"
+    )
+    if report.value_checks:
+        right = sum(c.right for c in report.value_checks)
+        lines.append(
+            f"\nNotice to stop renewal, value as CUAD states it: {right} of "
+            f"{len(report.value_checks)} right."
         )
     return "\n".join(lines)

@@ -291,7 +291,7 @@ def _term(text: str) -> dict[str, Any]:
         re.IGNORECASE,
     )
     if (non_renewal or before_end) and re.search(r"\bnoti(?:ce|f)", text, re.I):
-        notice = _notice(text)
+        notice = _advance_notice(text) or _notice(text)
         value.update({k.replace("notice_", "non_renewal_notice_"): v for k, v in notice.items()})
         value.setdefault("non_renewal_notice", True)
     return value
@@ -364,6 +364,20 @@ def _place(words: list[str]) -> str | None:
     return name if name[:1].isupper() and not name.isupper() else name.title()
 
 
+_ADVANCE = re.compile(
+    r"^\W{0,3}\s*(?:'s\s+)?(?:\w+\s+){0,3}?(?:prior|before|in advance|advance)\b", re.I
+)
+_AT_LEAST = re.compile(r"\b(?:at least|no less than|not less than|minimum of)\s*$", re.IGNORECASE)
+
+
+def _advance_notice(text: str) -> dict[str, Any]:
+    """The period given "prior to" the end, or "at least" so long: a notice period, not a term."""
+    for d in find_durations(text):
+        if _ADVANCE.match(text[d.end : d.end + 40]) or _AT_LEAST.search(text[: d.start]):
+            return d.fields("notice_")
+    return {}
+
+
 def _governing_law(text: str) -> dict[str, Any]:
     # "laws of the State of Delaware", "laws of the state of delaware", "Laws of China",
     # "laws of the Province of Ontario", "the laws of the People's Republic of China".
@@ -417,10 +431,11 @@ def _recoupment(text: str) -> dict[str, Any]:
 # "once every twelve (12) months", "twice a year", "annually"): distinct from how long records
 # are kept.
 _AUDIT_FREQUENCY = re.compile(
-    r"\b(?:(?:not|no)\s+more\s+(?:often|frequently)\s+than|more\s+than|up\s+to|at\s+most)?\s*"
+    r"\b(?P<limit>(?:not|no)\s+more\s+(?:often\s+|frequently\s+)?than|up\s+to|at\s+most)?\s*"
     r"(?P<times>once|twice|one|two|three|four|\d+)\s*(?:\(\s*\d+\s*\)\s*)?(?:times?\s+)?"
-    r"(?:per|a|each|in\s+any|every|in\s+each)\s+(?P<n>\w+\s*(?:\(\s*\d+\s*\)\s*)?)?"
-    r"(?P<unit>calendar\s+year|contract\s+year|year|twelve[- ]month\s+period|months?|quarter)\b",
+    r"(?:per|a|each|in\s+any|every|in\s+each|during\s+any)\s+"
+    r"(?P<unit>calendar\s+year|contract\s+year|year|quarter"
+    r"|(?:twelve|12|\(12\)|\w+\s*\(\d+\))[- ]month\s+period|\w+\s+(?:\(\d+\)\s+)?months?)\b",
     re.IGNORECASE,
 )
 _AUDIT_WORD = re.compile(r"\baudit\w*|\binspect\w*|\bexamin\w*", re.IGNORECASE)
@@ -432,7 +447,16 @@ def _audit_frequency(text: str) -> str | None:
     found = _AUDIT_FREQUENCY.search(text)
     if not found:
         return None
-    return normalise_space(found.group(0))
+    times = found.group("times").lower()
+    count = {"once": "once", "one": "once", "1": "once", "twice": "twice", "two": "twice"}.get(
+        times, f"{times} times"
+    )
+    unit = normalise_space(found.group("unit").lower())
+    months = find_durations(unit.replace("-", " ").replace("period", ""))
+    if months and months[0].unit == "months":
+        unit = f"{months[0].amount} months"
+    limit = "at most " if found.group("limit") else ""
+    return f"{limit}{count} per {unit}"
 
 
 def normalise_space(text: str) -> str:
@@ -442,7 +466,8 @@ def normalise_space(text: str) -> str:
 def _records(text: str) -> dict[str, Any]:
     value: dict[str, Any] = {}
     if re.search(
-        r"\baudit(?:s|ed|ing)?\b|\binspect\w*\b|\bexamin\w*\b[^.]{0,40}\b(?:books|records)",
+        r"\baudit(?:s|ed|ing)?\b|\binspect\w*\b"
+        r"|\b(?:examin\w*|review|access|copy)\b[^.]{0,40}\b(?:books|records)",
         text,
         re.IGNORECASE,
     ):
@@ -490,6 +515,10 @@ def _fee_schedule(text: str) -> dict[str, Any]:
     found = _first_duration(text, r"\bno later than\b|\bwithin\b")
     if found and re.search(r"\bupdat", text, re.IGNORECASE):
         value.update(found.fields("update_"))
+    if re.search(r"\bupdat", text, re.IGNORECASE) and re.search(
+        r"\b(?:calendar\s+)?quarter\b[^.]{0,30}\bfollow", text, re.IGNORECASE
+    ):
+        value["update_from"] = "next calendar quarter"
     return value
 
 
