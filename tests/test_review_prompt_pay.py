@@ -36,7 +36,7 @@ def test_every_row_cites_a_statute_and_the_source_it_was_read_from() -> None:
     assert {"WA", "TN"} <= set(covered_states())
     for row in raw:
         assert row["statute"].strip()
-        assert row["source"]["url"].startswith("https://")
+        assert row["source"]["url"].startswith(("https://", "http://"))
         assert len(row["source"]["read"].split()) >= 15, row["state"]
         assert any(k in row for k in ("clean_claim_days", "electronic_days", "paper_days"))
     assert len({r["state"] + r["statute"] for r in raw}) == len(raw)
@@ -122,3 +122,13 @@ def test_paper_and_electronic_deadlines_and_a_bad_state() -> None:
     assert normalise_state(" tn ") == "TN"
     with pytest.raises(InputError):
         normalise_state("Atlantis")
+
+
+def test_demo_cigna_tennessee_commercial_terms_against_the_assigned_benefits_rule() -> None:
+    # Cigna's demo agreement is governed by Tennessee law and pays clean claims in 45 days (§3.4).
+    contract = Path(__file__).resolve().parents[1] / "assistant/demo_data/contracts"
+    doc = load_document(contract / "cigna-agreement.md")
+    review = review_pages(doc.pages, source="cigna-agreement.md")
+    flags = [f for f in review.item("prompt_pay").flags if f.startswith("Weaker than TN law")]
+    assert len(flags) == 1
+    assert "45 days (§3.4" in flags[0] and "§ 68-11-219(a) requires 30 calendar days" in flags[0]

@@ -242,7 +242,13 @@ def _compare(scope: str, values: list[ItemValue], rule: StateRule) -> LawCompari
     days = merged.get("days")
     law_days = law["days"]
     pages = sorted({c.page for c in citations if c.page is not None})
-    where = f"page {', '.join(map(str, pages))}" if pages else "the contract"
+    sections = list(dict.fromkeys(c.section.split()[0] for c in citations if c.section))
+    if pages:
+        where = f"page {', '.join(map(str, pages))}"
+    elif sections:
+        where = f"§{', §'.join(sections)}"
+    else:
+        where = "the contract"
     if isinstance(days, int) and isinstance(law_days, int) and days > law_days:
         weaker.append(
             f"pays clean claims within {days} days ({where}) where {rule.statute} requires "
