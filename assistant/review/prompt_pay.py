@@ -348,14 +348,24 @@ def check_prompt_pay(
 def apply_prompt_pay_check(review: ContractReview, check: PromptPayCheck) -> ContractReview:
     """The review with a red flag on `prompt_pay` for each term weaker than the state's law."""
     flags = [
-        f"Weaker than {check.state} law ({c.scope}): {w}. Source: {c.source_url}"
+        f"Weaker than {check.state} law ({c.scope}): {w}."
         for c in check.comparisons
         for w in c.weaker
+    ]
+    sources = [
+        f"{check.state} prompt-pay law compared: {r.statute}, as read at {r.source_url}"
+        for r in check.rules
+        if any(c.statute == r.statute for c in check.comparisons)
     ]
     items = []
     for item in review.items:
         if item.id == "prompt_pay":
-            notes = [*item.notes, *check.notes, *(c.note for c in check.comparisons if c.note)]
+            notes = [
+                *item.notes,
+                *sources,
+                *check.notes,
+                *(c.note for c in check.comparisons if c.note),
+            ]
             item = replace(item, notes=tuple(dict.fromkeys(notes)))
             if flags:
                 merged = tuple(dict.fromkeys((*item.flags, *flags)))
