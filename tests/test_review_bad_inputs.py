@@ -41,10 +41,31 @@ def test_fee_schedule_csv_is_recognised_as_not_a_contract() -> None:
 
 def test_unread_page_turns_absent_into_unknown_with_the_page_named() -> None:
     review = review_pages(_pages([CLAUSES[0], "", CLAUSES[1]]), source="partial.pdf")
-    assert review.item("timely_filing").status == "present"
+    # Found (90 days to file is itself a red flag), so the unread page does not matter to it.
+    assert review.item("timely_filing").status == "red_flag"
     mfn = review.item("most_favored_nation")
     assert mfn.status == "unknown"
     assert "no text on page 2" in mfn.notes[0]
+
+
+def test_an_unread_page_counts_only_against_items_that_could_be_on_it() -> None:
+    signed = "IN WITNESS WHEREOF, the parties have executed this Agreement. Each party agrees."
+    pages = _pages([CLAUSES[0], "", CLAUSES[1], CLAUSES[3] + " " + signed, ""])
+    review = review_pages(pages, source="signed.pdf")
+    # The preamble is on page 1, which was read: the parties cannot be on page 2 or 5.
+    assert review.item("parties").status == "absent"
+    # The agreement's own articles end at the signatures (page 4): page 2 only.
+    law = review.item("governing_law")
+    assert law.status == "unknown"
+    assert "no text on page 2," in law.notes[0] and "5" not in law.notes[0]
+    # An attachment after the signatures could hold an MFN clause: pages 2 and 5.
+    mfn = review.item("most_favored_nation")
+    assert mfn.status == "unknown" and "pages 2 and 5" in mfn.notes[0]
+    # Nothing unread before the signatures: body items are absent, the rest unknown.
+    after = review_pages(_pages([CLAUSES[0], CLAUSES[1], signed, ""]), source="end.pdf")
+    assert after.item("governing_law").status == "absent"
+    assert after.item("assignment").status == "absent"
+    assert after.item("most_favored_nation").status == "unknown"
 
 
 def test_absent_only_when_every_page_was_read_and_ocr_is_said() -> None:

@@ -58,7 +58,7 @@ def test_review_json_is_the_documented_interface(workspace: Path, tmp_path: Path
     data = json.loads(result.stdout)
     assert (data["doc_id"], data["source"]) == ("c1", "c1.pdf")
     filing = next(i for i in data["items"] if i["id"] == "timely_filing")
-    assert filing["status"] == "present"
+    assert filing["status"] == "red_flag"  # 90 days or fewer to file is a red flag
     assert filing["values"][0]["value"] == {"days": 90}
     assert filing["values"][0]["citations"][0]["page"] == 1
     assert "Timely filing limit" in report.read_text()
@@ -70,6 +70,18 @@ def test_review_table_shows_statuses(workspace: Path, monkeypatch: pytest.Monkey
     assert result.exit_code == 0, result.output
     assert "Timely filing limit" in result.stdout and "90 days" in result.stdout
     assert "absent" in result.stdout
+
+
+def test_review_state_option(workspace: Path) -> None:
+    ok = CliRunner().invoke(app, ["-w", str(workspace), "review", "c1", "--json", "--state", "wa"])
+    assert ok.exit_code == 0, ok.output
+    law = json.loads(ok.stdout)["prompt_pay_law"]
+    assert (law["state"], law["state_from"]) == ("WA", "--state")
+    assert law["statutes"][0]["statute"].startswith("WAC 284-170-431")
+    assert any("no prompt-pay terms" in n for n in law["notes"])
+    bad = CliRunner().invoke(app, ["-w", str(workspace), "review", "c1", "--state", "Atlantis"])
+    assert bad.exit_code != 0
+    assert "Unknown state 'Atlantis'" in str(bad.exception)  # main() prints it on one line
 
 
 def test_unknown_document_is_an_error(workspace: Path) -> None:

@@ -103,7 +103,8 @@ def test_values_and_pages(
         ("unilateral_amendment", "red_flag", "90 days"),
         ("assignment", "red_flag", "without the practice's consent"),
         ("network_rental", "red_flag", "negotiated rates"),
-        ("timely_filing", "present", None),
+        # The Medicare Advantage attachment allows 90 days to file: 90 or fewer is a red flag.
+        ("timely_filing", "red_flag", "90 days or fewer"),
         ("termination_without_cause", "present", None),
     ],
 )

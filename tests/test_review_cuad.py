@@ -31,4 +31,4 @@ def test_negatives_are_scored(cuad_report: CuadReport) -> None:
 def test_table_lists_each_category(cuad_report: CuadReport) -> None:
     table = format_table(cuad_report)
     assert "| Governing Law | `governing_law` |" in table
-    assert table.count("\n") == len(cuad_report.scores) + 1
+    assert table.count("\n") == len(cuad_report.scores) + 2  # header rule and the total row

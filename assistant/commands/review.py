@@ -171,12 +171,21 @@ def review(
     markdown: Path | None = typer.Option(
         None, "--markdown", help="Also write the review as a Markdown report to this file."
     ),
+    state_code: str | None = typer.Option(
+        None,
+        "--state",
+        help="State whose prompt-pay law the payment terms are checked against (e.g. TN); "
+        "by default the state the contract names.",
+    ),
 ) -> None:
     """Check a contract against the payer-contract checklist, citing page and quote per item."""
     from assistant.review.markdown import review_markdown
+    from assistant.review.prompt_pay import normalise_state
     from assistant.review.service import review_document
 
-    result = _with_store(ctx, lambda conn: review_document(conn, doc))
+    if state_code is not None:
+        normalise_state(state_code)  # a bad --state fails before the store is opened
+    result = _with_store(ctx, lambda conn: review_document(conn, doc, state=state_code))
     if markdown is not None:
         _write_markdown(markdown, review_markdown(result))
     if json_out:

@@ -23,6 +23,8 @@ class Rule:
     below: tuple[str, float] | None = None
     present: bool = False
     missing: str | None = None
+    when: str | None = None
+    """With `missing`: flag only when some evidence states this field (e.g. an audit right)."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,10 @@ class ChecklistItem:
     patterns: tuple[re.Pattern[str], ...]
     exclude: tuple[re.Pattern[str], ...] = ()
     rules: tuple[Rule, ...] = ()
+    located: str = "anywhere"
+    """Where a contract states this item: "opening" (the preamble, before any numbered
+    section), "body" (the agreement's own articles, before the signatures; not attachments) or
+    "anywhere". A page without text counts against an item only if the item could be there."""
 
     def matches(self, sentence: str) -> bool:
         """True when `sentence` states this item (a pattern hits and no exclusion does)."""
@@ -77,7 +83,16 @@ def _rule(raw: dict[str, Any], where: str) -> Rule:
         below=(str(below["field"]), float(below["value"])) if below else None,
         present=bool(raw.get("present", False)),
         missing=raw.get("missing"),
+        when=raw.get("when"),
     )
+
+
+def _located(value: Any, where: str) -> str:
+    if value not in ("opening", "body", "anywhere"):
+        raise ConfigError(
+            f"{where}: located is {value!r}", "use located: opening, body or anywhere"
+        )
+    return str(value)
 
 
 def parse_checklist(data: dict[str, Any], origin: str = "checklist") -> Checklist:
@@ -102,6 +117,7 @@ def parse_checklist(data: dict[str, Any], origin: str = "checklist") -> Checklis
                 patterns=tuple(_compile(p, where) for p in raw["patterns"]),
                 exclude=tuple(_compile(p, where) for p in raw.get("exclude") or ()),
                 rules=tuple(_rule(r, where) for r in raw.get("rules") or ()),
+                located=_located(raw.get("located", "anywhere"), where),
             )
         )
     if not items:

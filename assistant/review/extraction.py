@@ -175,7 +175,8 @@ def _item_flags(item: ChecklistItem, evidence: list[Evidence]) -> tuple[str, ...
     for rule in item.rules:
         if rule.present:
             flags.append(rule.flag)
-        if rule.missing and not any(rule.missing in e.value for e in evidence):
+        applies = rule.when is None or any(rule.when in e.value for e in evidence)
+        if rule.missing and applies and not any(rule.missing in e.value for e in evidence):
             flags.append(rule.flag)
     return tuple(dict.fromkeys(flags))
 
@@ -208,19 +209,54 @@ def _missing_parts(pages: Sequence[Page]) -> list[str]:
     """Exhibits or attachments the text refers to but never starts — the contract may be split."""
     text = "\n".join(p.text for p in pages)
     referenced = {f"{m.group(1).title()} {m.group(2)}" for m in _PART_REFERENCE.finditer(text)}
+    # A part is headed by a line that starts with its name, in plain text or as a Markdown
+    # heading ("## EXHIBIT A — FEE SCHEDULE", "**Exhibit B**").
     headed = {
-        f"{m.group(1).title()} {m.group(2)}"
+        f"{m.group(1).title()} {m.group(2).upper()}"
         for line in text.splitlines()
-        if (m := re.match(_PART_REFERENCE.pattern, line.strip(), re.IGNORECASE))
+        if (
+            m := re.match(
+                _PART_REFERENCE.pattern, line.strip().lstrip("#*_ ").strip(), re.IGNORECASE
+            )
+        )
     }
     return sorted(referenced - headed)
 
 
-def _absence_note(doc: DocumentText) -> str | None:
-    if doc.unread_pages:
+_SIGNATURES = re.compile(
+    r"\bIN WITNESS WHEREOF\b|\bexecuted (?:this|the) Agreement\b|\bhave (?:duly )?executed\b",
+    re.IGNORECASE,
+)
+
+
+def _page_number(page: Page, index: int, count: int) -> int | None:
+    return page.number if page.number is not None else (index if count > 1 else None)
+
+
+def _could_hold(item: ChecklistItem, pages: Sequence[Page], doc: DocumentText) -> list[int]:
+    """The unread pages on which `item`'s clause could sit.
+
+    The opening (parties) comes before the first page with text; an agreement's own articles
+    (governing law, assignment, liability) come before its signature block, so an unread page
+    after the signatures can hold only attachments or signatures.
+    """
+    numbered = [(_page_number(p, i, len(pages)), p) for i, p in enumerate(pages, 1)]
+    texts = [n for n, p in numbered if p.text.strip() and n is not None]
+    if item.located == "opening":
+        first = min(texts, default=None)
+        return [n for n in doc.unread_pages if first is None or n < first]
+    if item.located == "body":
+        signed = [n for n, p in numbered if n is not None and _SIGNATURES.search(p.text)]
+        if signed:
+            return [n for n in doc.unread_pages if n <= signed[0]]
+    return list(doc.unread_pages)
+
+
+def _absence_note(item: ChecklistItem, pages: Sequence[Page], doc: DocumentText) -> str | None:
+    could = _could_hold(item, pages, doc)
+    if could:
         return (
-            f"Not found in the readable text; no text on {_page_list(doc.unread_pages)}, "
-            "so it may be there."
+            f"Not found in the readable text; no text on {_page_list(could)}, so it may be there."
         )
     return None
 
@@ -231,11 +267,13 @@ def review_pages(
     *,
     source: str,
     doc_id: str | None = None,
+    state: str | None = None,
 ) -> ContractReview:
     """Answer every checklist item for a document's pages, citing page, section and quote.
 
     An item is `absent` only when every page had text; otherwise it is `unknown` with a note
-    naming the pages that could not be read.
+    naming the pages that could not be read. The prompt-pay terms are compared with the state's
+    prompt-pay law (`state`, else the state the contract names), flagging terms weaker than it.
     """
     checklist = checklist or load_checklist()
     doc = read_document(pages)
@@ -268,7 +306,7 @@ def review_pages(
         elif doc_type != "contract":
             status = "unknown"
             item_notes.append(type_note or "Not reviewed.")
-        elif (note := _absence_note(doc)) is not None:
+        elif (note := _absence_note(item, pages, doc)) is not None:
             status = "unknown"
             item_notes.append(note)
         else:
@@ -290,7 +328,7 @@ def review_pages(
                 notes=tuple(item_notes),
             )
         )
-    return ContractReview(
+    review = ContractReview(
         doc_id=doc_id,
         source=source,
         items=tuple(items),
@@ -300,3 +338,9 @@ def review_pages(
         ocr_pages=doc.ocr_pages,
         page_count=doc.page_count,
     )
+    if doc_type != "contract":
+        return review
+    from assistant.review.prompt_pay import apply_prompt_pay_check, check_prompt_pay
+
+    text = "\n".join(p.text for p in pages)
+    return apply_prompt_pay_check(review, check_prompt_pay(review, text, state))

@@ -77,6 +77,8 @@ class ContractReview:
     unread_pages: tuple[int, ...] = ()
     ocr_pages: tuple[int, ...] = ()
     page_count: int = 0
+    prompt_pay_law: Any = None
+    """The state prompt-pay law check (a review.prompt_pay.PromptPayCheck), when one was made."""
 
     def item(self, item_id: str) -> ItemReview:
         for item in self.items:

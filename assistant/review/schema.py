@@ -46,6 +46,7 @@ class ReviewOut(BaseModel):
     unread_pages: list[int]
     ocr_pages: list[int]
     page_count: int
+    prompt_pay_law: dict[str, Any] | None = None
 
 
 def value_out(value: ItemValue) -> ValueOut:
@@ -82,6 +83,7 @@ def review_out(review: ContractReview) -> ReviewOut:
         unread_pages=list(review.unread_pages),
         ocr_pages=list(review.ocr_pages),
         page_count=review.page_count,
+        prompt_pay_law=review.prompt_pay_law.to_json() if review.prompt_pay_law else None,
     )
 
 

@@ -19,13 +19,24 @@ from assistant.review.models import ContractReview
 
 
 def review_document(
-    conn: sqlite3.Connection, ref: str, checklist: Checklist | None = None
+    conn: sqlite3.Connection,
+    ref: str,
+    checklist: Checklist | None = None,
+    *,
+    state: str | None = None,
 ) -> ContractReview:
-    """Review the indexed document `ref` (doc_id or source name) against the checklist."""
+    """Review the indexed document `ref` (doc_id or source name) against the checklist.
+
+    `state` (a code or name) picks the prompt-pay law compared; by default the contract's own.
+    """
     store = DocumentStore(conn)
     record = store.resolve(ref)
     review = review_pages(
-        store.pages(record.doc_id), checklist, source=record.source, doc_id=record.doc_id
+        store.pages(record.doc_id),
+        checklist,
+        source=record.source,
+        doc_id=record.doc_id,
+        state=state,
     )
     if record.kind == "guidance":
         notes = (

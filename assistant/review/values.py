@@ -182,6 +182,15 @@ def _termination(text: str) -> dict[str, Any]:
     value = _notice(text)
     if re.search(r"\b(either|each|any) party\b|\bneither party\b", text, re.IGNORECASE):
         value["either_party"] = True
+    # "Following the Initial Term, either Party may terminate ... upon three months' notice":
+    # the notice that ends a renewed agreement.
+    if re.search(
+        r"\b(?:after|following|upon expiration of|during)\s+(?:the\s+|any\s+)?"
+        r"(?:initial term|renewal terms?|renewal periods?|extended terms?)\b",
+        text,
+        re.IGNORECASE,
+    ):
+        value["after_initial_term"] = True
     return value
 
 
@@ -236,42 +245,160 @@ def _term(text: str) -> dict[str, Any]:
         found = find_durations(text[renewal.start() : renewal.start() + 80])
         if found and found[0].months:
             value["renewal_term_months"] = found[0].months
-    if re.search(
-        r"\b(renew|extend)\w*|\bsuccessive\b|\bthereafter\b|\bindefinitely\b|\bstay in force\b",
+    # A survival clause ("shall survive ... and continue thereafter for five years"), a
+    # post-term covenant ("for two years thereafter") or an extension only by a new mutual
+    # agreement is no renewal of the agreement's term.
+    surviving = re.search(r"\bsurviv\w*", text, re.IGNORECASE)
+    by_agreement = re.search(
+        r"\b(?:extend|renew)\w*\b[^.;]{0,60}\bby\s+(?:the\s+)?mutual\b"
+        r"|\bmutual\w*\b[^.;]{0,40}\b(?:extend|renew)\w*|\bupon mutual\b",
         text,
         re.IGNORECASE,
-    ):
+    )
+    renewing = re.search(
+        r"\b(?:renew(?:s|ed|al|ing)?|extend(?:s|ed)?|extension)\b"
+        r"|\b(?:successive|consecutive)\b|\bindefinitely\b|\bstay in force\b"
+        r"|\bthereafter\s+for\s+(?:an?\s+)?(?:additional|further)\b"
+        r"|\b(?:from\s+)?(?:year|month)[- ]to[- ](?:year|month)\b"
+        r"|\bcontinue\w*\s+(?:in (?:full )?(?:force|effect)\s+)?thereafter\b[^.;]{0,40}\buntil\b",
+        text,
+        re.IGNORECASE,
+    )
+    if renewing and not surviving and not by_agreement:
         value["renews"] = True
-    if re.search(
+    if value.get("renews") and re.search(
         r"\bautomatic\w*|\bindefinitely\b|\bcontinue\w* (?:in effect )?thereafter\b"
+        r"|\b(?:year|month)[- ]to[- ](?:year|month)\b"
         r"|\bunless\b[^.]{0,120}\bnotice\b[^.]{0,80}\b(?:not to|non-?renew|cancel)",
         text,
         re.IGNORECASE,
     ):
         value["automatic"] = True
+    # How a renewal is stopped: a non-renewal notice, or, in the renewal sentence itself, notice
+    # given before the term ends ("unless either party gives notice ... 30 days prior to the
+    # expiration", "unless terminated by either party upon ninety (90) days' notice").
     non_renewal = re.search(
         r"\bnon-?renewal\b|\bnot to (?:renew|extend)\b|\bnotice of cancellation\b"
-        r"|\buntil terminated by\b|\bprior to the (?:expiration|end)\b",
+        r"|\buntil terminated by\b",
         text,
         re.IGNORECASE,
     )
-    if non_renewal:
-        notice = _notice(text)
+    before_end = value.get("renews") and re.search(
+        r"\bunless\b[^.]{0,160}\b(?:notice|notif\w*)\b"
+        r"|\b(?:prior to|before)\s+(?:the\s+)?(?:date\s+of\s+)?(?:the\s+)?"
+        r"(?:expiration|expiry|end|anniversary|renewal|termination date)\b",
+        text,
+        re.IGNORECASE,
+    )
+    if (non_renewal or before_end) and re.search(r"\bnoti(?:ce|f)", text, re.I):
+        notice = _advance_notice(text) or _notice(text)
         value.update({k.replace("notice_", "non_renewal_notice_"): v for k, v in notice.items()})
         value.setdefault("non_renewal_notice", True)
     return value
 
 
+# Words that can follow "laws of" without naming a place.
+_NOT_A_PLACE = frozenset(
+    [
+        "the",
+        "this",
+        "that",
+        "such",
+        "any",
+        "each",
+        "said",
+        "its",
+        "their",
+        "his",
+        "her",
+        "which",
+        "other",
+        "another",
+        "all",
+    ]
+    + [
+        "state",
+        "states",
+        "province",
+        "commonwealth",
+        "country",
+        "jurisdiction",
+        "place",
+        "where",
+        "applicable",
+    ]
+    + [
+        "shall",
+        "will",
+        "and",
+        "or",
+        "without",
+        "with",
+        "in",
+        "to",
+        "be",
+        "as",
+        "is",
+        "conflict",
+        "conflicts",
+    ]
+)
+# Second words of two-word places ("New York", "South Dakota", "Hong Kong", "British Columbia").
+_PLACE_SECOND = re.compile(
+    r"^(?:york|jersey|hampshire|mexico|carolina|dakota|virginia|island|columbia|kong|zealand"
+    r"|wales|brunswick|scotia|kingdom|korea|africa|arabia|rico)$",
+    re.IGNORECASE,
+)
+
+
+def _place(words: list[str]) -> str | None:
+    cleaned = [w.strip(",.;:()\"'") for w in words]
+    if not cleaned or not cleaned[0] or cleaned[0].lower() in _NOT_A_PLACE:
+        return None
+    if not re.fullmatch(r"[A-Za-z][A-Za-z'-]+", cleaned[0]):
+        return None
+    place = [cleaned[0]]
+    if len(cleaned) > 1 and _PLACE_SECOND.match(cleaned[1]):
+        place.append(cleaned[1])
+    name = " ".join(place)
+    return name if name[:1].isupper() and not name.isupper() else name.title()
+
+
+_ADVANCE = re.compile(
+    r"^\W{0,3}\s*(?:'s\s+)?(?:\w+\s+){0,3}?(?:prior|before|in advance|advance)\b", re.I
+)
+_AT_LEAST = re.compile(r"\b(?:at least|no less than|not less than|minimum of)\s*$", re.IGNORECASE)
+
+
+def _advance_notice(text: str) -> dict[str, Any]:
+    """The period given "prior to" the end, or "at least" so long: a notice period, not a term."""
+    for d in find_durations(text):
+        if _ADVANCE.match(text[d.end : d.end + 40]) or _AT_LEAST.search(text[: d.start]):
+            return d.fields("notice_")
+    return {}
+
+
 def _governing_law(text: str) -> dict[str, Any]:
-    named = re.search(
-        r"\blaws?\s+of\s+(?:the\s+)?(?:State\s+of\s+|Commonwealth\s+of\s+)?"
-        r"([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)"
-        r"|\b(?:with|by)\s+(?:the\s+)?([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s+laws?\b",
+    # "laws of the State of Delaware", "laws of the state of delaware", "Laws of China",
+    # "laws of the Province of Ontario", "the laws of the People's Republic of China".
+    for named in re.finditer(
+        r"\blaws?\s+of\s+(?:the\s+)?(?:(?:state|commonwealth|province|kingdom|republic"
+        r"|people'?s\s+republic|federal\s+republic)\s+of\s+(?:the\s+)?)?((?:\S+\s*){1,2})",
+        text,
+        re.IGNORECASE,
+    ):
+        law = _place(named.group(1).split())
+        if law:
+            return {"law": law}
+    # "The California laws shall govern", "in accordance with Delaware law".
+    adjective = re.search(
+        r"\b(?:with|by|under)\s+(?:the\s+)?([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s+laws?\b"
+        r"|\b(?:the\s+)?([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s+laws?\s+(?:shall|will)\s+govern\b",
         text,
     )
-    if named:
-        law = named.group(1) or named.group(2)
-        if law not in {"The", "This", "Such", "Any", "Each"}:
+    if adjective:
+        law = _place((adjective.group(1) or adjective.group(2)).split())
+        if law:
             return {"law": law}
     floating = re.search(
         r"\blaws?\s+of\s+the\s+(state\s+where\b[^.,;]{0,80}?place of business)", text
@@ -300,8 +427,54 @@ def _recoupment(text: str) -> dict[str, Any]:
     return value
 
 
+# How often an audit may happen, as stated ("not more than once per calendar year",
+# "once every twelve (12) months", "twice a year", "annually"): distinct from how long records
+# are kept.
+_AUDIT_FREQUENCY = re.compile(
+    r"\b(?P<limit>(?:not|no)\s+more\s+(?:often\s+|frequently\s+)?than|up\s+to|at\s+most)?\s*"
+    r"(?P<times>once|twice|one|two|three|four|\d+)\s*(?:\(\s*\d+\s*\)\s*)?(?:times?\s+)?"
+    r"(?:per|a|each|in\s+any|every|in\s+each|during\s+any)\s+"
+    r"(?P<unit>calendar\s+year|contract\s+year|year|quarter"
+    r"|(?:twelve|12|\(12\)|\w+\s*\(\d+\))[- ]month\s+period|\w+\s+(?:\(\d+\)\s+)?months?)\b",
+    re.IGNORECASE,
+)
+_AUDIT_WORD = re.compile(r"\baudit\w*|\binspect\w*|\bexamin\w*", re.IGNORECASE)
+
+
+def _audit_frequency(text: str) -> str | None:
+    if not _AUDIT_WORD.search(text):
+        return None
+    found = _AUDIT_FREQUENCY.search(text)
+    if not found:
+        return None
+    times = found.group("times").lower()
+    count = {"once": "once", "one": "once", "1": "once", "twice": "twice", "two": "twice"}.get(
+        times, f"{times} times"
+    )
+    unit = normalise_space(found.group("unit").lower())
+    months = find_durations(unit.replace("-", " ").replace("period", ""))
+    if months and months[0].unit == "months":
+        unit = f"{months[0].amount} months"
+    limit = "at most " if found.group("limit") else ""
+    return f"{limit}{count} per {unit}"
+
+
+def normalise_space(text: str) -> str:
+    return " ".join(text.split())
+
+
 def _records(text: str) -> dict[str, Any]:
     value: dict[str, Any] = {}
+    if re.search(
+        r"\baudit(?:s|ed|ing)?\b|\binspect\w*\b"
+        r"|\b(?:examin\w*|review|access|copy)\b[^.]{0,40}\b(?:books|records)",
+        text,
+        re.IGNORECASE,
+    ):
+        value["audit_right"] = True
+    frequency = _audit_frequency(text)
+    if frequency:
+        value["audit_frequency"] = frequency
     retention = re.search(
         r"(?:for|during|through|period of|thereafter|until the expiration of)\s+[^.]{0,40}?"
         + r"(?:years?)\b",
@@ -342,6 +515,10 @@ def _fee_schedule(text: str) -> dict[str, Any]:
     found = _first_duration(text, r"\bno later than\b|\bwithin\b")
     if found and re.search(r"\bupdat", text, re.IGNORECASE):
         value.update(found.fields("update_"))
+    if re.search(r"\bupdat", text, re.IGNORECASE) and re.search(
+        r"\b(?:calendar\s+)?quarter\b[^.]{0,30}\bfollow", text, re.IGNORECASE
+    ):
+        value["update_from"] = "next calendar quarter"
     return value
 
 

@@ -1,0 +1,121 @@
+"""The clause wordings a tester found the review missing on other CUAD contracts (issue 12).
+
+Each sentence is written here in the language's own terms, not copied from a contract.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.ingest.models import Page
+from assistant.review.extraction import find_clauses
+
+
+def _values(item_id: str, sentence: str) -> list[dict[str, object]]:
+    return [dict(e.value) for e in find_clauses([Page(number=1, text=sentence)], item_id)]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Either party may terminate this Agreement upon sixty (60) days' prior written notice to "
+        "the other party.",
+        "This Agreement is terminable by either party on ninety (90) days written notice.",
+        "The Distributor may at any time terminate this Agreement by giving thirty (30) days "
+        "notice in writing.",
+    ],
+)
+def test_termination_on_notice_without_the_words_without_cause(sentence: str) -> None:
+    assert _values("termination_without_cause", sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Either party may terminate this Agreement upon thirty (30) days' written notice if the "
+        "other party breaches any material term and fails to cure it.",
+        "The Company may terminate this Agreement on sixty (60) days' notice if the Supplier "
+        "undergoes a change of control.",
+    ],
+)
+def test_termination_for_a_breach_or_event_is_not_termination_on_notice(sentence: str) -> None:
+    assert not _values("termination_without_cause", sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Supplier shall offer Buyer prices no less favorable than those it offers to any other "
+        "customer for similar quantities.",
+        "The Licensee shall receive the most favorable treatment given to any licensee.",
+        "Client will not be charged a higher fee than any other client for the same services.",
+    ],
+)
+def test_most_favored_nation_wordings(sentence: str) -> None:
+    assert find_clauses([Page(number=1, text=sentence)], "most_favored_nation")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "law"),
+    [
+        ("this agreement shall be governed by the laws of the state of delaware.", "Delaware"),
+        ("This Agreement shall be governed by and construed under the Laws of China.", "China"),
+        (
+            "This Agreement is governed by the laws of the Province of Ontario and the federal "
+            "laws of Canada applicable therein.",
+            "Ontario",
+        ),
+        ("The laws of California shall govern this Agreement.", "California"),
+        (
+            "THIS AGREEMENT WILL BE GOVERNED IN ALL RESPECTS BY THE LAWS OF THE STATE OF NEW YORK.",
+            "New York",
+        ),
+    ],
+)
+def test_governing_law_in_any_case_and_outside_the_us(sentence: str, law: str) -> None:
+    assert {"law": law} in _values("governing_law", sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "During the Term and for two (2) years thereafter, neither party shall solicit the other "
+        "party's employees.",
+        "Sections 5 and 7 shall survive termination and continue in effect thereafter for a period "
+        "of three (3) years.",
+        "The Term may be extended by mutual written agreement of the parties.",
+        "The delivery date may be extended by the Buyer for up to ten (10) days.",
+    ],
+)
+def test_an_unrelated_thereafter_or_extended_is_no_renewal(sentence: str) -> None:
+    assert not any(v.get("renews") for v in _values("auto_renewal", sentence))
+
+
+@pytest.mark.parametrize(
+    ("sentence", "notice"),
+    [
+        (
+            "This Agreement shall renew automatically for successive one (1) year terms unless "
+            "either party gives notice of non-renewal at least sixty (60) days prior to the end of "
+            "the then-current term.",
+            {"non_renewal_notice_days": 60},
+        ),
+        (
+            "Thereafter the Agreement automatically renews for additional one-year periods unless "
+            "a party notifies the other in writing at least ninety (90) days before the expiration "
+            "date.",
+            {"non_renewal_notice_days": 90},
+        ),
+        (
+            "The term shall be extended automatically for consecutive periods of two (2) years "
+            "unless terminated by either party upon six (6) months' written notice prior to the "
+            "end of the term.",
+            {"non_renewal_notice_months": 6},
+        ),
+    ],
+)
+def test_the_notice_that_stops_a_renewal_is_its_value(
+    sentence: str, notice: dict[str, int]
+) -> None:
+    values = _values("auto_renewal", sentence)
+    assert any(all(v.get(k) == n for k, n in notice.items()) for v in values), values
