@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import InputError
-from assistant.rates.codes import Key, normalize_code, normalize_modifier
+from assistant.rates.codes import Key, lookup, normalize_code, normalize_modifier
 from assistant.rates.models import units_number
 from assistant.rates.money import cents, money_text, parse_decimal, pct_number, ratio_pct
 from assistant.rates.store import RvuComponents
@@ -194,10 +194,11 @@ def margin(
     """Margin on every code the payer pays and the practice bills (units > 0)."""
     rows: list[MarginRow] = []
     no_cost: list[Key] = []
-    for key in sorted(current):
-        units = volumes.get(key, Decimal(0))
-        if units <= 0:
-            continue
+    billed = sorted(k for k, u in volumes.items() if u > 0 and lookup(current, k) is not None)
+    for key in billed:
+        units = volumes[key]
+        rate = lookup(current, key)
+        assert rate is not None
         cost = _cost_for(costs, key)
         if cost is None:
             no_cost.append(key)
@@ -208,9 +209,9 @@ def margin(
                 key[1],
                 units,
                 cost,
-                current[key],
-                None if offered is None else offered.get(key, current[key]),
-                None if target is None else target.get(key, current[key]),
+                rate,
+                None if offered is None else lookup(offered, key) or rate,
+                None if target is None else lookup(target, key) or rate,
             )
         )
     return MarginResult(

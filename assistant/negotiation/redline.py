@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import InputError
-from assistant.rates.codes import Key, normalize_code, normalize_modifier
+from assistant.rates.codes import Key, lookup, normalize_code, normalize_modifier
 from assistant.rates.models import units_number
 from assistant.rates.money import cents, money_text, parse_decimal, pct_number, ratio_pct
 from assistant.rates.tables import Column, RowErrors, read_rows, read_table
@@ -340,24 +340,25 @@ def redline(
     """Redline `exhibit` against the `current` schedule on the practice's `volumes`."""
     zero = Decimal(0)
     proposed = exhibit.rates
-    rows = tuple(
-        RedlineRow(c, m, current[(c, m)], proposed[(c, m)], volumes.get((c, m), zero))
-        for c, m in sorted(set(current) & set(proposed))
-    )
-    added = tuple(
-        CodeOnOneSide(c, m, proposed[(c, m)], volumes.get((c, m), zero))
-        for c, m in sorted(set(proposed) - set(current))
-    )
-    dropped = tuple(
-        CodeOnOneSide(c, m, current[(c, m)], volumes.get((c, m), zero))
-        for c, m in sorted(set(current) - set(proposed))
-    )
+    # Modifier lines the practice bills (99213-25) are priced at their base code's rate.
+    keys = sorted(set(current) | set(proposed) | {k for k, u in volumes.items() if u > 0})
+    rows: list[RedlineRow] = []
+    added: list[CodeOnOneSide] = []
+    dropped: list[CodeOnOneSide] = []
+    for key in keys:
+        old, new, units = lookup(current, key), lookup(proposed, key), volumes.get(key, zero)
+        if old is not None and new is not None:
+            rows.append(RedlineRow(key[0], key[1], old, new, units))
+        elif new is not None:
+            added.append(CodeOnOneSide(key[0], key[1], new, units))
+        elif old is not None:
+            dropped.append(CodeOnOneSide(key[0], key[1], old, units))
     return Redline(
         payer,
         exhibit.source,
-        rows,
-        added,
-        dropped,
+        tuple(rows),
+        tuple(added),
+        tuple(dropped),
         current_basis,
         exhibit.basis,
         basis_changes(current_basis, exhibit.basis),

@@ -260,7 +260,7 @@ def record_walk_away(
     return position
 
 
-def _money(text: str, field: str) -> Decimal:
+def _money(text: str, field: str, example: str = "250000") -> Decimal:
     try:
         value = Decimal(text.replace("$", "").replace(",", "").strip())
     except Exception:
@@ -616,7 +616,7 @@ def estimate_costs(
     from assistant.rates.cms_pfs import read_rvu_file
     from assistant.rates.store import RvuComponents
 
-    per_rvu = _money(cost_per_rvu, "cost per RVU")
+    per_rvu = _money(cost_per_rvu, "cost per RVU", "38.50")
     if setting not in ("nonfacility", "facility"):
         raise InputError(f"setting '{setting}' is not nonfacility or facility")
     components: Mapping[Key, RvuComponents]
