@@ -265,10 +265,10 @@ def _money(text: str, field: str, example: str = "250000") -> Decimal:
         value = Decimal(text.replace("$", "").replace(",", "").strip())
     except Exception:
         raise InputError(
-            f"{field} '{text}' is not an amount", "write dollars, e.g. 250000"
+            f"{field} '{text}' is not an amount", f"write dollars, e.g. {example}"
         ) from None
     if not value.is_finite() or value < 0:
-        raise InputError(f"{field} '{text}' is not an amount", "write dollars, e.g. 250000")
+        raise InputError(f"{field} '{text}' is not an amount", f"write dollars, e.g. {example}")
     return value
 
 

@@ -16,10 +16,20 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 BANNER = "SYNTHETIC DEMO DATA for the fictional Riverbend Family Medicine; not a real payer's rates"
+NOTE = (
+    "Proposed Exhibit A, effective 2027-01-01. Covered Services valued on the MPFS are paid at "
+    "one hundred four percent (104%) of the MPFS in effect on the date of service."
+)
 COST_PER_RVU = Decimal("29.40")
 # Supplies and staff time for codes the PFS does not value (labs, a drug): invented.
-UNVALUED_COSTS = {"36415": "4.10", "80053": "7.90", "83036": "6.40", "85025": "5.20",
-                  "87880": "9.75", "J3301": "3.60"}  # fmt: skip
+UNVALUED_COSTS = {
+    "36415": "4.10",
+    "80053": "7.90",
+    "83036": "6.40",
+    "85025": "5.20",
+    "87880": "9.75",
+    "J3301": "3.60",
+}
 
 
 def _cents(value: Decimal) -> Decimal:
@@ -72,9 +82,7 @@ def main(workspace: Path) -> None:
     with (HERE / "proposals" / "aetna-2027-exhibit.csv").open("w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow([BANNER])
-        writer.writerow(["Proposed Exhibit A, effective 2027-01-01. Covered Services valued on the "
-                         "MPFS are paid at one hundred four percent (104%) of the MPFS in effect on "
-                         "the date of service."])  # fmt: skip
+        writer.writerow([NOTE])
         writer.writerow(["code", "modifier", "description", "proposed_rate"])
         for key in sorted(aetna):
             if key[0] == "69210":  # dropped from the proposal: the redline lists it
@@ -83,11 +91,14 @@ def main(workspace: Path) -> None:
             writer.writerow([key[0], key[1], descriptions.get(key, ""), f"{rate}"])
         writer.writerow(["99417", "", "Prolonged office visit, each 15 min", "33.50"])
 
-    lines = [BANNER, "CIGNA - PROPOSED EXHIBIT A - FEE SCHEDULE (effective 2027-04-01)",
-             "Covered Services valued on the MPFS are paid at one hundred percent (100%) of the",
-             "2026 MPFS for the Ohio locality.",
-             "Payment is the lesser of Provider's billed charges or the rate below.",
-             "CPT/HCPCS   Description                          Rate"]  # fmt: skip
+    lines = [
+        BANNER,
+        "CIGNA - PROPOSED EXHIBIT A - FEE SCHEDULE (effective 2027-04-01)",
+        "Covered Services valued on the MPFS are paid at one hundred percent (100%) of the",
+        "2026 MPFS for the Ohio locality.",
+        "Payment is the lesser of Provider's billed charges or the rate below.",
+        "CPT/HCPCS   Description                          Rate",
+    ]
     for key in sorted(cigna):
         rate = medicare[key] if key in medicare else cigna[key]
         lines.append(f"{key[0]}   {descriptions.get(key, '')[:34]:<34}   {rate}")
