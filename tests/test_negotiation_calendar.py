@@ -48,12 +48,16 @@ PARTIES = item("parties", ({}, EFFECTIVE, 1))
 RENEWAL = item(
     "auto_renewal",
     (
-        {"initial_term_months": 24, "renewal_term_months": 12, "renews": True,
-         "non_renewal_notice_days": 120},
+        {
+            "initial_term_months": 24,
+            "renewal_term_months": 12,
+            "renews": True,
+            "non_renewal_notice_days": 120,
+        },
         TERM,
         9,
     ),
-)  # fmt: skip
+)
 
 
 @pytest.mark.parametrize(
@@ -111,9 +115,11 @@ def test_effective_date_without_a_date_is_unknown_and_quotes_why() -> None:
 def test_entered_effective_date_is_used_and_cited_as_entered() -> None:
     parties = item("parties", ({}, 'effective as of the signature date (the "Effective Date").', 1))
     cal = contract_calendar(
-        "TN", review(parties, RENEWAL), date(2026, 12, 4),
+        "TN",
+        review(parties, RENEWAL),
+        date(2026, 12, 4),
         effective=(date(2025, 7, 1), "entered by the practice"),
-    )  # fmt: skip
+    )
     assert cal.events[1].date == date(2027, 3, 2)
     assert cal.events[0].citations[0].source == "entered by the practice"
 
@@ -140,9 +146,12 @@ def test_insurance_coverage_non_renewal_is_not_the_agreements_notice() -> None:
     term = item(
         "auto_renewal",
         ({"initial_term_months": 12, "renewal_term_months": 12, "renews": True}, "8.1 Term.", 10),
-        ({"renews": True, "non_renewal_notice_days": 30},
-         "Provider shall give thirty (30) days notice of any non-renewal of required coverage.", 26),
-    )  # fmt: skip
+        (
+            {"renews": True, "non_renewal_notice_days": 30},
+            "Provider shall give thirty (30) days notice of any non-renewal of required coverage.",
+            26,
+        ),
+    )
     cal = contract_calendar("WA", review(PARTIES, term), date(2026, 1, 1))
     assert "notice period: no non-renewal or without-cause notice period found" in cal.unknown
     assert [e.kind for e in cal.events] == ["renewal"]

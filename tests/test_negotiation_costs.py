@@ -29,11 +29,15 @@ def test_margin_hand_worked() -> None:
     costs = {("99214", ""): D("103.20"), ("99213", ""): D("85.00")}
     volumes = {("99214", ""): D(100), ("99213", ""): D(50), ("99213", "25"): D(10)}
     result = margin(
-        "P", current, costs, volumes,
-        offered={("99214", ""): D("136.13")}, target={("99214", ""): D("140.00"),
-                                                     ("99213", ""): D("90.00")},
-        offered_label="offer", target_label="ask",
-    )  # fmt: skip
+        "P",
+        current,
+        costs,
+        volumes,
+        offered={("99214", ""): D("136.13")},
+        target={("99214", ""): D("140.00"), ("99213", ""): D("90.00")},
+        offered_label="offer",
+        target_label="ask",
+    )
     rows = {(r.code, r.modifier): r for r in result.rows}
     # 99214: paid 132.18, costs 103.20 → 28.98 a unit, 2,898.00 on 100 units.
     assert rows[("99214", "")].margin_current == D("28.98")
@@ -46,8 +50,11 @@ def test_margin_hand_worked() -> None:
     data = result.to_json()
     # current: 2898.00 - 250.00 - 50.00 = 2598.00; offered: 3293.00 - 300 = 2993.00;
     # target: 3680.00 + 50 × 5.00 + 10 × 5.00 = 3980.00.
-    assert data["annual_margin"] == {"current": "2598.00", "offered": "2993.00",
-                                     "target": "3980.00"}  # fmt: skip
+    assert data["annual_margin"] == {
+        "current": "2598.00",
+        "offered": "2993.00",
+        "target": "3980.00",
+    }
     assert data["below_cost_at_current"] == ["99213", "99213"]
     assert data["codes_without_cost"] == []
 

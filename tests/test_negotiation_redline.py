@@ -24,8 +24,12 @@ D = Decimal
 def test_redline_hand_worked() -> None:
     current = {("99213", ""): D("90.00"), ("99214", ""): D("130.00"), ("69210", ""): D("50.00")}
     proposed = {("99213", ""): D("93.60"), ("99214", ""): D("130.00"), ("99417", ""): D("33.50")}
-    volumes = {("99213", ""): D(100), ("99213", "25"): D(10), ("99214", ""): D(40),
-               ("69210", ""): D(20)}  # fmt: skip
+    volumes = {
+        ("99213", ""): D(100),
+        ("99213", "25"): D(10),
+        ("99214", ""): D(40),
+        ("69210", ""): D(20),
+    }
     result = redline("P", current, ProposalExhibit("x.csv", proposed, Basis()), volumes, Basis())
     rows = {(r.code, r.modifier): r for r in result.rows}
     # 99213: +3.60 (4%) on 100 units = 360.00; its -25 line is priced at the base rate: +36.00.
@@ -47,20 +51,25 @@ def test_redline_hand_worked() -> None:
         (
             "Rates are 110% of the 2018 MPFS.",
             "Rates are 110% of the current MPFS.",
-            ["Medicare year changes: the current exhibit pegs rates to the 2018 MPFS, the "
-             "proposal to the MPFS in effect each year"],
+            [
+                "Medicare year changes: the current exhibit pegs rates to the 2018 MPFS, the "
+                "proposal to the MPFS in effect each year"
+            ],
         ),
         (
             "Paid at one hundred five percent (105%) of the MPFS in effect on the date of service.",
             "Paid at 100% of the 2026 Medicare fee schedule. Payment is the lesser of billed "
             "charges or the rate below.",
-            ["Medicare year changes: the current exhibit pegs rates to the MPFS in effect each "
-             "year, the proposal to the 2026 MPFS", "Percent of Medicare changes from 105% to 100%",
-             "New lesser-of clause: payment capped at billed charges"],
+            [
+                "Medicare year changes: the current exhibit pegs rates to the MPFS in effect each "
+                "year, the proposal to the 2026 MPFS",
+                "Percent of Medicare changes from 105% to 100%",
+                "New lesser-of clause: payment capped at billed charges",
+            ],
         ),
         ("Rates are 110% of the 2025 MPFS.", "Rates are 110% of the 2025 MPFS.", []),
     ],
-)  # fmt: skip
+)
 def test_basis_changes(current: str, proposed: str, flags: list[str]) -> None:
     mine = read_basis([("c", 3, current)])
     theirs = read_basis([("p", None, proposed)])
@@ -97,18 +106,25 @@ def test_read_xlsx_exhibit(tmp_path: Path) -> None:
 
 def test_read_pdf_exhibit(tmp_path: Path) -> None:
     path = tmp_path / "exhibit.pdf"
-    path.write_bytes(text_pdf([
-        "EXHIBIT A - PROPOSED FEES",
-        "Services are paid at one hundred percent (100%) of the 2026 MPFS.",
-        "Payment is the lesser of billed charges or the rate below.",
-        "CPT    Description           Rate",
-        "99213  Office visit est      95.12",
-        "99213 25  Office visit, mod 25   95.12",
-        "J3301  Triamcinolone 10 mg   $6.00",
-    ]))  # fmt: skip
+    path.write_bytes(
+        text_pdf(
+            [
+                "EXHIBIT A - PROPOSED FEES",
+                "Services are paid at one hundred percent (100%) of the 2026 MPFS.",
+                "Payment is the lesser of billed charges or the rate below.",
+                "CPT    Description           Rate",
+                "99213  Office visit est      95.12",
+                "99213 25  Office visit, mod 25   95.12",
+                "J3301  Triamcinolone 10 mg   $6.00",
+            ]
+        )
+    )
     exhibit = read_proposal_file(path)
-    assert exhibit.rates == {("99213", ""): D("95.12"), ("99213", "25"): D("95.12"),
-                             ("J3301", ""): D("6.00")}  # fmt: skip
+    assert exhibit.rates == {
+        ("99213", ""): D("95.12"),
+        ("99213", "25"): D("95.12"),
+        ("J3301", ""): D("6.00"),
+    }
     assert exhibit.basis.describe() == "100% of the 2026 MPFS; lesser of billed charges"
 
 

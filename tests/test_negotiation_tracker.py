@@ -24,10 +24,18 @@ CONTRACTS = Path(__file__).resolve().parents[1] / "assistant" / "demo_data" / "c
 def _put_contract(conn, name: str, payer: str) -> None:  # type: ignore[no-untyped-def]
     doc = load_document(CONTRACTS / name)
     record = DocumentRecord(
-        doc_id=name, source=name, path=str(CONTRACTS / name), payer=payer, kind="contract",
-        sha256=doc.sha256, pages=len(doc.pages), chunks=0, ocr_pages=(), empty_pages=(),
+        doc_id=name,
+        source=name,
+        path=str(CONTRACTS / name),
+        payer=payer,
+        kind="contract",
+        sha256=doc.sha256,
+        pages=len(doc.pages),
+        chunks=0,
+        ocr_pages=(),
+        empty_pages=(),
         added_at="2026-12-01",
-    )  # fmt: skip
+    )
     with transaction(conn):
         DocumentStore(conn).put(record, [Page(number=p.number, text=p.text) for p in doc.pages])
 
@@ -130,41 +138,64 @@ def test_calendar_json_and_ics(
     assert data["payer"] == "Cigna"
     # Cigna: effective 2025-04-01, three years → ends 2028-03-31; minus 90 days → 2028-01-01.
     assert [(e["date"], e["kind"]) for e in data["events"]] == [
-        ("2028-03-31", "renewal"), ("2028-01-01", "notice_deadline"),
-    ]  # fmt: skip
-    assert all(e["citations"] and {"source", "page", "quote"} <= set(e["citations"][0])
-               for e in data["events"])  # fmt: skip
+        ("2028-03-31", "renewal"),
+        ("2028-01-01", "notice_deadline"),
+    ]
+    assert all(
+        e["citations"] and {"source", "page", "quote"} <= set(e["citations"][0])
+        for e in data["events"]
+    )
     assert b"BEGIN:VEVENT" in ics.read_bytes()
 
 
 def test_log_follow_up_and_done(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, data, _ = run(
-        demo, capsys, "negotiation", "log", "--payer", "aetna", "--note",
-        "They asked for two weeks", "--heard", "--follow-up-in", "14", "--json",
-    )  # fmt: skip
+        demo,
+        capsys,
+        "negotiation",
+        "log",
+        "--payer",
+        "aetna",
+        "--note",
+        "They asked for two weeks",
+        "--heard",
+        "--follow-up-in",
+        "14",
+        "--json",
+    )
     assert code == 0 and data["follow_up"]["due"] == "2026-12-18"
-    code, done, _ = run(demo, capsys, "negotiation", "follow-up", "done",
-                        str(data["follow_up"]["id"]), "--json")  # fmt: skip
+    code, done, _ = run(
+        demo, capsys, "negotiation", "follow-up", "done", str(data["follow_up"]["id"]), "--json"
+    )
     assert code == 0 and done["done_on"] == "2026-12-04"
-    code, _, err = run(demo, capsys, "negotiation", "follow-up", "done",
-                       str(data["follow_up"]["id"]))  # fmt: skip
+    code, _, err = run(
+        demo, capsys, "negotiation", "follow-up", "done", str(data["follow_up"]["id"])
+    )
     assert code == 1 and "already done" in err
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("negotiation", "log", "--payer", "Aetna", "--note", "x", "--date", "12/31/2026"),
-         "--date '12/31/2026' is not a date"),
-        (("negotiation", "contact", "add", "--payer", "Aetna", "--name", " "),
-         "contact name is empty"),
-        (("negotiation", "offer", "add", "--payer", "Humana", "--across-the-board", "3"),
-         "No payer named 'Humana'"),
+        (
+            ("negotiation", "log", "--payer", "Aetna", "--note", "x", "--date", "12/31/2026"),
+            "--date '12/31/2026' is not a date",
+        ),
+        (
+            ("negotiation", "contact", "add", "--payer", "Aetna", "--name", " "),
+            "contact name is empty",
+        ),
+        (
+            ("negotiation", "offer", "add", "--payer", "Humana", "--across-the-board", "3"),
+            "No payer named 'Humana'",
+        ),
         (("negotiation", "stage", "won", "--payer", "Aetna"), "stage 'won' is not one of"),
-        (("negotiation", "follow-up", "add", "--payer", "Aetna", "call", "--due", "soon"),
-         "--due 'soon' is not a date"),
+        (
+            ("negotiation", "follow-up", "add", "--payer", "Aetna", "call", "--due", "soon"),
+            "--due 'soon' is not a date",
+        ),
     ],
-)  # fmt: skip
+)
 def test_bad_input_is_one_line_and_changes_nothing(
     demo: Path, capsys: pytest.CaptureFixture[str], args: tuple[str, ...], message: str
 ) -> None:
