@@ -37,6 +37,15 @@ def shared_contracts_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "shared" / "data" / "payer_contracts"
 
 
+def load_negotiation_step(svc: Services) -> None:
+    """The demo's negotiation history, proposal exhibits and costs (once; dated from today)."""
+    from datetime import date
+
+    from assistant.negotiation.demo import load_demo_negotiation
+
+    load_demo_negotiation(svc.conn, date.today())
+
+
 def build_demo_workspace(
     svc: Services, include_shared: bool = True, progress: Progress | None = None
 ) -> list[IngestOutcome]:
@@ -46,6 +55,7 @@ def build_demo_workspace(
 
     if "Aetna" not in RateStore(svc.conn).payers():
         load_demo_practice(svc.conn)
+    load_negotiation_step(svc)
     ingestor = svc.ingestor()
     outcomes = ensure_guidance(ingestor, progress)
     folder = demo_contracts_dir()

@@ -45,7 +45,10 @@ class AgentAssistant:
 
         self.toolbox = toolbox
         self._model_name = model_name
-        self._graph = create_agent(model, make_tools(toolbox), system_prompt=system_prompt)
+        from assistant.agent.negotiation_tools import make_negotiation_tools
+
+        tools = [*make_tools(toolbox), *make_negotiation_tools(toolbox.services)]
+        self._graph = create_agent(model, tools, system_prompt=system_prompt)
 
     @property
     def model_name(self) -> str:

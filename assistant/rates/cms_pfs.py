@@ -18,7 +18,7 @@ from pathlib import Path
 from assistant.errors import InputError, NotFoundError
 from assistant.rates.codes import Key, normalize_code, normalize_modifier
 from assistant.rates.money import cents
-from assistant.rates.store import RateStore
+from assistant.rates.store import RateStore, RvuComponents
 
 SETTINGS = ("nonfacility", "facility")
 
@@ -385,19 +385,29 @@ def import_medicare(
             "file truncated? Codes it lacks have no Medicare benchmark"
         )
     where = "national" if gpci is NATIONAL else gpci.describe()
-    store.replace_benchmark(
-        name,
-        "medicare",
-        rates,
-        source=rvu_path.name,
-        details={
-            "title": rvus.title,
-            "locality": where,
-            "setting": setting,
-            "conversion_factor": str(cf),
-            "gpci_file": gpci_path.name if gpci_path else None,
-        },
-    )
+    # The RVU components are kept beside the rates for cost estimates; both or neither.
+    with store.writing():
+        store.replace_benchmark(
+            name,
+            "medicare",
+            rates,
+            source=rvu_path.name,
+            details={
+                "title": rvus.title,
+                "locality": where,
+                "setting": setting,
+                "conversion_factor": str(cf),
+                "gpci_file": gpci_path.name if gpci_path else None,
+            },
+        )
+        store.replace_rvu_components(
+            name,
+            {
+                (r.code, r.modifier): RvuComponents(r.work, r.pe_nonfacility, r.pe_facility, r.mp)
+                for r in rvus.rows
+                if (r.code, r.modifier) in rates
+            },
+        )
     return MedicareImport(
         name, rvus.title, where, setting, cf, len(rates), dict(skipped), tuple(warnings)
     )

@@ -65,6 +65,16 @@ CREATE TABLE IF NOT EXISTS rates_benchmark_rates (
     n         INTEGER,
     PRIMARY KEY (benchmark, code, modifier)
 );
+CREATE TABLE IF NOT EXISTS rates_rvu_components (
+    benchmark TEXT NOT NULL REFERENCES rates_benchmarks(name) ON DELETE CASCADE,
+    code      TEXT NOT NULL,
+    modifier  TEXT NOT NULL,
+    work      TEXT NOT NULL,
+    pe_nonfacility TEXT NOT NULL,
+    pe_facility    TEXT NOT NULL,
+    mp        TEXT NOT NULL,
+    PRIMARY KEY (benchmark, code, modifier)
+);
 """
 
 BENCHMARK_KINDS = ("medicare", "survey", "market")
@@ -93,6 +103,16 @@ class BenchmarkInfo:
     source: str
     details: dict[str, Any]
     codes: int
+
+
+@dataclass(frozen=True)
+class RvuComponents:
+    """A code's CMS relative values as imported with a Medicare benchmark (unadjusted by GPCI)."""
+
+    work: Decimal
+    pe_nonfacility: Decimal
+    pe_facility: Decimal
+    mp: Decimal
 
 
 @dataclass(frozen=True)
@@ -372,6 +392,41 @@ class RateStore:
             (row["name"],),
         )
         return label, {(r[0], r[1]): Decimal(r[2]) for r in rows}
+
+    def replace_rvu_components(self, benchmark: str, rows: Mapping[Key, RvuComponents]) -> None:
+        """Keep the RVU components behind a Medicare benchmark (for cost estimates)."""
+        with self.writing() as conn:
+            conn.execute("DELETE FROM rates_rvu_components WHERE benchmark = ?", (benchmark,))
+            conn.executemany(
+                "INSERT INTO rates_rvu_components VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        benchmark,
+                        code,
+                        mod,
+                        str(r.work),
+                        str(r.pe_nonfacility),
+                        str(r.pe_facility),
+                        str(r.mp),
+                    )
+                    for (code, mod), r in rows.items()
+                ],
+            )
+
+    def rvu_components(self, benchmark: str = "medicare") -> dict[Key, RvuComponents]:
+        """The RVU components stored with `benchmark` ({} when it was imported without them)."""
+        rows = self.conn.execute(
+            "SELECT * FROM rates_rvu_components WHERE benchmark = ?", (benchmark,)
+        ).fetchall()
+        return {
+            (r["code"], r["modifier"]): RvuComponents(
+                Decimal(r["work"]),
+                Decimal(r["pe_nonfacility"]),
+                Decimal(r["pe_facility"]),
+                Decimal(r["mp"]),
+            )
+            for r in rows
+        }
 
     def market_rates(self, name: str) -> dict[Key, MarketRate]:
         """All percentiles of an imported market benchmark."""

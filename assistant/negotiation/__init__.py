@@ -1,0 +1,1 @@
+"""Running a negotiation: tracker, renewal and notice calendar, proposal redline, margin."""
