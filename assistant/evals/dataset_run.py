@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from assistant.agent.answer import Answer
     from assistant.ingest.store import DocumentRecord, DocumentStore
+    from assistant.retrieval.search import Mode
     from assistant.services import Services
 
 Progress = Callable[[str], None]
@@ -210,11 +211,11 @@ def _answer_json(answer: Answer) -> dict[str, Any]:
     }
 
 
-def _ask(assistant: Any, item: AnswerItem, conversation: str | None) -> Answer:
+def _ask(assistant: Any, item: AnswerItem, conversation: str | None, payer: str | None) -> Answer:
     from assistant.agent.events import AnswerReady
 
     answer = None
-    for event in assistant.stream(item.question, conversation, item.payer):
+    for event in assistant.stream(item.question, conversation, payer):
         if isinstance(event, AnswerReady):
             answer = event.answer
     if answer is None:
@@ -238,6 +239,16 @@ def run_answer_set(
     documents = DocumentStore(services.conn)
     # The first question should not pay for loading the embedding model.
     services.embedder.embed_query("warm up")
+    held = _by_name(documents)
+
+    def focus(item: AnswerItem) -> str | None:
+        """The payer in focus: the item's, else the payer its document is filed under (as
+        picking that payer in the app would)."""
+        if item.payer or not item.document_name:
+            return item.payer
+        record = held.get(item.document_name.casefold())
+        return record.payer if record else None
+
     conversations: dict[str, str] = {}
     items: list[dict[str, Any]] = []
     with scratch_conversations(services.conn):
@@ -249,7 +260,7 @@ def run_answer_set(
             started = clock()
             out: dict[str, Any] = {"id": item.id, "question": item.question}
             try:
-                answer = _ask(assistant, item, conversation)
+                answer = _ask(assistant, item, conversation, focus(item))
             except AssistantError as error:
                 seconds = clock() - started
                 message = error.message + (f" ({error.hint})" if error.hint else "")
@@ -316,6 +327,7 @@ def run_retrieval_set(
     dataset: RetrievalDataset,
     k: int,
     progress: Progress = lambda _: None,
+    mode: Mode = "hybrid",
 ) -> list[dict[str, Any]]:
     """Every query through the workspace's retriever, over the corpus documents only (document
     routing on, as the tools use it); results mapped to character spans of the corpus files."""
@@ -346,10 +358,11 @@ def run_retrieval_set(
 
     retriever = services.retriever()
     services.embedder.embed_query("warm up")
-    scope = list(file_paths)
+    everything = {d.doc_id for d in held.values()}
+    scope = None if set(file_paths) == everything else list(file_paths)
     items: list[dict[str, Any]] = []
     for test in dataset.tests:
-        hits = retriever.search(test.query, k=k, doc_ids=scope, route=True)
+        hits = retriever.search(test.query, k=k, doc_ids=scope, mode=mode, route=True)
         got = [
             Span(file_paths[h.doc_id], offsets(h.doc_id)(h.start), offsets(h.doc_id)(h.end))
             for h in hits
@@ -433,7 +446,10 @@ def run_dataset(
 def item_key(run: dict[str, Any], index: int) -> str:
     """How an item is matched across runs: its id (answers) or its query and position."""
     item = run["items"][index]
-    return str(item["id"]) if "id" in item else f"{index + 1}: {item['query']}"
+    if "id" in item:
+        return str(item["id"])
+    query = " ".join(str(item["query"]).split())
+    return f"{index + 1}: {query[:77] + '...' if len(query) > 80 else query}"
 
 
 def item_verdict(item: dict[str, Any]) -> bool:

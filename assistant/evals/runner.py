@@ -117,7 +117,7 @@ def run_suite(
         services = workspaces.open(plan.work_dir / "cuad")
         say(f"retrieval: indexing the CUAD contracts in {services.workspace.root}")
         index_cuad(services, plan.cuad_dir)
-        say(f"retrieval: {len(queries)} queries")
+        say(f"retrieval: {len(queries.tests)} queries")
         return run_retrieval(services, queries)
     from assistant.evals.answers import prepare_injection, run_answers
     from assistant.evals.dataset_run import scratch_conversations
