@@ -263,7 +263,7 @@ def test_fail_under_exits_1_when_missed_and_0_when_met(
     code, _, err = run_cli(capsys, *base, "--fail-under", "errors=0")
     assert code == 1 and "above 0" in err
     code, _, err = run_cli(capsys, *base, "--fail-under", "passed")
-    assert code == 1 and "METRIC=VALUE" in err
+    assert code == 2 and "METRIC=VALUE" in err
 
 
 def test_compare_shows_the_items_whose_verdict_changed(

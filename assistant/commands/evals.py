@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from assistant.commands.common import JSON_HELP, emit_json, state, stderr_console, stdout_console
-from assistant.errors import InputError
+from assistant.errors import ConfigError, InputError
 
 if TYPE_CHECKING:
     from assistant.evals.results import GatedSuite
@@ -90,12 +90,17 @@ def _run_dataset(
     from assistant.evals.dataset_run import run_dataset
 
     settings = state(ctx).settings
-    thresholds = parse_thresholds(fail_under)
-    if k < 1:
-        raise InputError(f"-k {k} must be at least 1", "e.g. -k 5")
     spec = (model or settings.model).strip()
     try:
+        thresholds = parse_thresholds(fail_under)
+        if k < 1:
+            raise InputError(f"-k {k} must be at least 1", "e.g. -k 5")
         data = load_dataset(dataset, corpus)
+    except InputError as error:
+        # Bad input, before anything ran: exit 2 (1 means a threshold was missed).
+        _bad_input(error, as_json)
+        return 2
+    try:
         svc = services(ctx)
         total = len(data.items) if isinstance(data, AnswerDataset) else len(data.tests)
         with _progress_bar() as bar:
@@ -105,7 +110,9 @@ def _run_dataset(
                 bar.update(task, advance=1, description=f"{dataset.name}: {label}")
 
             run = run_dataset(svc, data, spec, k, advance, name=str(dataset))
-    except DatasetError as error:
+    except (DatasetError, ConfigError, InputError) as error:
+        # Raised before the first question (a question's own failure is scored, not raised):
+        # documents missing from the workspace, a model that can't be set up.
         _bad_input(error, as_json)
         return 2
     if report is not None:
@@ -122,8 +129,8 @@ def _run_dataset(
     return 1 if misses else 0
 
 
-def _bad_input(error: Any, as_json: bool) -> None:
-    problems = [str(p) for p in error.problems]
+def _bad_input(error: InputError, as_json: bool) -> None:
+    problems = [str(p) for p in getattr(error, "problems", [])]
     if as_json:
         emit_json({"error": error.message, "hint": error.hint, "problems": problems})
     console = stderr_console()
@@ -200,7 +207,11 @@ def eval_command(
     ] = None,
     model: Annotated[
         str | None,
-        typer.Option("--model", help="Model for the answers suite: 'offline' or provider:name."),
+        typer.Option(
+            "--model",
+            help="Model that answers: 'offline', provider:name, or script:FILE.jsonl (a "
+            "scripted chat model, see evals/README.md).",
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
     report: Annotated[
@@ -234,6 +245,11 @@ def eval_command(
     if ctx.invoked_subcommand is not None:
         return 0
     if dataset is not None:
+        if suite or cuad or demo_workspace or thresholds:
+            raise InputError(
+                "--suite, --cuad, --demo-workspace and --thresholds are for the built-in suites",
+                "with --dataset, gate the run with --fail-under METRIC=VALUE",
+            )
         return _run_dataset(
             ctx, dataset, corpus, model, k, as_json, report, junit, fail_under or []
         )

@@ -246,6 +246,13 @@ def _answers(path: Path, text: str) -> AnswerDataset:
         seen.add(item.id)
         items.append(item)
         lines.append(number)
+    if problems and not items and all(p.message.startswith("not JSON") for p in problems):
+        raise DatasetError(
+            path,
+            [Problem(0, "no line is JSON: this is neither a JSONL answer set nor LegalBench-RAG")],
+            'answer sets have one {"id", "question", ...} a line; retrieval sets are '
+            '{"tests": [...]}',
+        )
     if problems:
         raise DatasetError(path, problems)
     if not items:

@@ -75,8 +75,8 @@ def check_workspace(services: Services, dataset: Dataset) -> None:
             for name in item.documents:
                 if name.casefold() not in held:
                     problems.append(Problem(line, f"document '{name}' is not in the workspace"))
-                    if item.document and name not in missing:
-                        missing.append(item.document)
+                    if name not in missing:
+                        missing.append(name)
     else:
         for test, line in zip(dataset.tests, dataset.lines, strict=True):
             for path in dict.fromkeys(s.file_path for s in test.snippets):
