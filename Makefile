@@ -4,6 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DEMO_WS ?= .demo-workspace
+# The suites build their workspaces here, never in the user's (first run: a few minutes).
+EVAL_WS ?= .eval-workspace
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
@@ -40,11 +42,11 @@ lint: $(STAMP) ## ruff, mypy and the import-layering contracts
 bench: $(STAMP) ## Run the benchmarks in bench/ (figures go in the README)
 	$(BIN)/python bench/run_all.py
 
-eval: $(STAMP) ## Run the evaluation suites against the offline model (on the demo workspace)
-	$(BIN)/payer-assistant --workspace $(DEMO_WS) eval --demo-workspace $(DEMO_WS)
+eval: $(STAMP) ## Run the evaluation suites against the offline model (in a workspace of their own)
+	$(BIN)/payer-assistant --workspace $(EVAL_WS) eval
 
 smoke: $(STAMP) ## Run the app in tmux on the demo workspace, ask a question, check the screen
 	bash scripts/tmux_smoke.sh $(DEMO_WS)
 
 clean: ## Remove the venv, the demo workspace and caches
-	rm -rf $(VENV) $(DEMO_WS) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(DEMO_WS) $(EVAL_WS) .pytest_cache .mypy_cache .ruff_cache

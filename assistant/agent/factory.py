@@ -117,4 +117,8 @@ def make_assistant(services: Services, model: str | None = None) -> Assistant:
     toolbox = ToolBox(services)
     if spec == OFFLINE_MODEL:
         return AgentAssistant(toolbox, offline_model(toolbox), OFFLINE_MODEL, system_prompt())
+    if spec.startswith("script:"):
+        from assistant.agent.scripted import scripted_model
+
+        return AgentAssistant(toolbox, scripted_model(spec), spec, system_prompt())
     return AgentAssistant(toolbox, chat_model(spec), spec, system_prompt())

@@ -117,9 +117,10 @@ def run_suite(
         services = workspaces.open(plan.work_dir / "cuad")
         say(f"retrieval: indexing the CUAD contracts in {services.workspace.root}")
         index_cuad(services, plan.cuad_dir)
-        say(f"retrieval: {len(queries)} queries")
+        say(f"retrieval: {len(queries.tests)} queries")
         return run_retrieval(services, queries)
     from assistant.evals.answers import prepare_injection, run_answers
+    from assistant.evals.dataset_run import scratch_conversations
     from assistant.evals.datasets import load_answer_set
 
     answers = load_answer_set(plan.evals_dir)
@@ -136,7 +137,10 @@ def run_suite(
     # Latency is a turn's, not the embedding model's first load.
     demo.embedder.embed_query("warm up")
     say(f"answers: {len(answers.cases)} questions to the '{plan.model}' model")
-    return run_answers(answers.cases, targets)
+    # The suite's turns are deleted afterwards: with --demo-workspace pointing at the user's
+    # demo workspace, its conversation list stays as the user left it.
+    with scratch_conversations(demo.conn), scratch_conversations(injection.conn):
+        return run_answers(answers.cases, targets)
 
 
 def run_plan(settings: Settings, plan: EvalPlan, say: Say = lambda _: None) -> list[GatedSuite]:

@@ -90,3 +90,34 @@ def score_retrieval(retrieved: Sequence[Span], gold: Sequence[Span]) -> SpanScor
 def mean(values: Iterable[float]) -> float:
     items = list(values)
     return sum(items) / len(items) if items else 0.0
+
+
+class OffsetMap:
+    """Character offsets of a document's stored text mapped to offsets in its corpus file.
+
+    The stored text is what the loader read (a text file's UTF-8, a byte-order mark dropped); the
+    corpus file's text is what LegalBench-RAG spans index (the file read as text). They are
+    usually the same and the map is the identity; otherwise the two are aligned on their common
+    blocks and an offset inside an unmatched stretch goes to the end of the aligned block before it.
+    """
+
+    def __init__(self, stored: str, corpus: str) -> None:
+        self._identity = stored == corpus
+        self._blocks: list[tuple[int, int, int]] = []
+        if not self._identity:
+            from difflib import SequenceMatcher
+
+            matcher = SequenceMatcher(None, stored, corpus, autojunk=False)
+            self._blocks = [(a, b, n) for a, b, n in matcher.get_matching_blocks() if n]
+
+    def __call__(self, offset: int) -> int:
+        if self._identity:
+            return offset
+        mapped = 0
+        for a, b, n in self._blocks:
+            if offset < a:
+                return mapped
+            if offset <= a + n:
+                return b + (offset - a)
+            mapped = b + n
+        return mapped
