@@ -268,7 +268,7 @@ class _Composer:
             d.lines.append(f"The log has no contact with {r['payer']} yet.")
             return
         if heard is not None:
-            days = (date.fromisoformat(r["today"]) - date.fromisoformat(heard["date"])).days
+            days = r["days_since_heard_from_payer"]
             d.lines.append(
                 f"We last heard from {r['payer']} on {heard['date']} ({days} days ago), by "
                 f"{heard['kind']}: {heard['note']}."

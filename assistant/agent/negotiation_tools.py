@@ -74,10 +74,15 @@ class NegotiationTools:
 
         status = service.payer_status(self.conn, payer, self.today(), with_calendar=False)
         data = status.to_json()
+        heard = data["last_heard_from_payer"]
         return {
             "payer": status.payer,
             "today": self.today().isoformat(),
-            "last_heard_from_payer": data["last_heard_from_payer"],
+            "last_heard_from_payer": heard,
+            # the tool counts the days, so no answer does date arithmetic in prose
+            "days_since_heard_from_payer": (
+                (self.today() - date.fromisoformat(heard["date"])).days if heard else None
+            ),
             "last_contact": data["last_contact"],
             "stage": status.stage,
             "open_follow_ups": data["open_follow_ups"],
