@@ -147,8 +147,20 @@ HEADER = st.sampled_from(
 ENCODING = st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "latin-1"])
 
 
+CODE = st.sampled_from(["99213", "99214", "99215", "G2211", "99385"])
+AMOUNT = st.decimals(min_value=0, max_value=2_000_000, places=2).map(str)
+
+
 @st.composite
 def table(draw: st.DrawFn) -> bytes:
+    if draw(st.booleans()):
+        # A plausible table, perhaps with one bad cell: the success path is fuzzed too.
+        payer = draw(st.sampled_from(["", "Aetna,", "Humana,", "AETNA,"]))
+        header = "payer,code,units" if payer else "code,rate"
+        rows = [f"{payer}{draw(CODE)},{draw(AMOUNT)}" for _ in range(draw(st.integers(1, 5)))]
+        if draw(st.booleans()):
+            rows[draw(st.integers(0, len(rows) - 1))] = f"{payer}99213,{draw(CELL)}"
+        return ("\n".join([header, *rows]) + "\n").encode(draw(ENCODING), errors="replace")
     header = draw(HEADER)
     width = max(header.count(",") + 1, 1)
     rows = draw(

@@ -69,7 +69,7 @@ def _decimal(text: str, what: str) -> Decimal:
     from assistant.rates.money import parse_decimal
 
     try:
-        return parse_decimal(text)
+        return parse_decimal(text, comma_hint="write cents after a point: 1234.50")
     except ValueError as exc:
         raise InputError(f"{what} {exc}", f"give {what} as a number such as 250000") from None
 

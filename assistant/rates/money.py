@@ -65,7 +65,11 @@ DECIMAL_COMMA_HINT = "if the file writes 73,26 for 73.26, import it with --decim
 
 
 def parse_decimal(
-    text: object, *, decimal_comma: bool = False, maximum: Decimal = MAX_AMOUNT
+    text: object,
+    *,
+    decimal_comma: bool = False,
+    maximum: Decimal = MAX_AMOUNT,
+    comma_hint: str = DECIMAL_COMMA_HINT,
 ) -> Decimal:
     """Read '$1,234.50', '1234.5' or a number; raise ValueError with a reason otherwise.
 
@@ -90,7 +94,7 @@ def parse_decimal(
         raise ValueError(f"'{raw}' is negative")
     if not typed:
         # A spreadsheet number has no separators to read; only text does.
-        cleaned = _separators(cleaned, raw, decimal_comma)
+        cleaned = _separators(cleaned, raw, decimal_comma, comma_hint)
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
@@ -104,7 +108,7 @@ def parse_decimal(
     return value
 
 
-def _separators(cleaned: str, raw: str, decimal_comma: bool) -> str:
+def _separators(cleaned: str, raw: str, decimal_comma: bool, comma_hint: str) -> str:
     if decimal_comma:
         if "." in cleaned and not _THOUSANDS_DOT.match(cleaned):
             raise ValueError(
@@ -112,7 +116,7 @@ def _separators(cleaned: str, raw: str, decimal_comma: bool) -> str:
             )
         return cleaned.replace(".", "").replace(",", ".")
     if "," in cleaned and not _THOUSANDS_COMMA.match(cleaned):
-        raise ValueError(f"'{raw}' has a decimal comma ({DECIMAL_COMMA_HINT})")
+        raise ValueError(f"'{raw}' has a decimal comma ({comma_hint})")
     return cleaned.replace(",", "")
 
 

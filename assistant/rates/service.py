@@ -33,8 +33,6 @@ from assistant.rates.store import RateStore
 
 Volumes = Mapping[Key, Decimal]
 DEFAULT_BENCHMARK = "medicare"
-
-
 VOLUMES_HINT = "import them with `payer-assistant import volumes FILE` (columns payer, code, units)"
 
 
@@ -96,8 +94,13 @@ def _plausible(
     return rates
 
 
-def _covered(payer: str, label: str, fees: Mapping[Key, Decimal], bench: Mapping[Key, Decimal],
-             volumes: Volumes) -> None:  # fmt: skip
+def _covered(
+    payer: str,
+    label: str,
+    fees: Mapping[Key, Decimal],
+    bench: Mapping[Key, Decimal],
+    volumes: Volumes,
+) -> None:
     """MissingData when no billed code of the payer has a rate in the benchmark."""
     billed = [k for k in fees if volumes.get(k, Decimal(0)) > 0]
     if billed and not any(k in bench for k in billed):

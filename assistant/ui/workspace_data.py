@@ -228,6 +228,11 @@ def import_data(services: Services, kind: str, path_text: str, name: str | None)
 
     paths = split_paths(path_text)
     store = RateStore(services.conn)
+    notes: list[str] = []
+
+    def noted(text: str) -> str:
+        # What the importer left out or doubts (other sheets, payers without fees) is shown too.
+        return " ".join([text, *notes])
 
     def needs_name(what: str) -> str:
         if not name:
@@ -237,23 +242,26 @@ def import_data(services: Services, kind: str, path_text: str, name: str | None)
     if kind == "fees":
         from assistant.rates.fees import import_fees
 
-        info = import_fees(store, paths[0], needs_name("payer name"))
-        return f"Imported {info.codes} rates for {info.payer}."
+        info = import_fees(store, paths[0], needs_name("payer name"), notes=notes)
+        return noted(f"Imported {info.codes} rates for {info.payer}.")
     if kind == "volumes":
         from assistant.rates.fees import import_volumes
 
-        counts = import_volumes(store, paths[0])
-        return "Imported volumes for " + ", ".join(f"{p} ({n} codes)" for p, n in counts.items())
+        counts = import_volumes(store, paths[0], notes=notes)
+        return noted(
+            "Imported volumes for " + ", ".join(f"{p} ({n} codes)" for p, n in counts.items()) + "."
+        )
     if kind == "medicare":
         from assistant.rates.cms_pfs import import_medicare
 
         done = import_medicare(store, paths[0], name=name or "medicare")
-        return f"Imported {done.codes} Medicare rates as '{done.name}'."
+        notes.extend(done.warnings)
+        return noted(f"Imported {done.codes} Medicare rates as '{done.name}'.")
     if kind == "benchmark":
         from assistant.rates.fees import import_survey
 
-        count = import_survey(store, paths[0], needs_name("benchmark name"))
-        return f"Imported {count} rates as '{name}'."
+        count = import_survey(store, paths[0], needs_name("benchmark name"), notes=notes)
+        return noted(f"Imported {count} rates as '{name}'.")
     if kind == "market":
         from assistant.rates.tic import import_market
 
