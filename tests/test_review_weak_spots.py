@@ -70,6 +70,11 @@ def test_most_favored_nation_wordings(sentence: str) -> None:
             "THIS AGREEMENT WILL BE GOVERNED IN ALL RESPECTS BY THE LAWS OF THE STATE OF NEW YORK.",
             "New York",
         ),
+        (
+            "This Agreement shall be governed by the laws of the United States and the State of "
+            "California.",
+            "California",
+        ),
     ],
 )
 def test_governing_law_in_any_case_and_outside_the_us(sentence: str, law: str) -> None:

@@ -64,6 +64,10 @@ _FORMATS: dict[str, Any] = {
     "automatic": lambda v: "automatic" if v else "",
     "renews": lambda v: "",
     "non_renewal_notice": lambda v: "",
+    "audit_right": lambda v: "audit right" if v else "",
+    "audit_frequency": lambda v: f"audits {v}",
+    "update_from": lambda v: f"updated from the {v}",
+    "after_initial_term": lambda v: "after the initial term" if v else "",
 }
 
 

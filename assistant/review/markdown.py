@@ -46,7 +46,26 @@ def review_markdown(review: ContractReview) -> str:
         out += [f"- Note: {note}" for note in item.notes]
         out += _values(item.values)
         out += [f"- Why it matters: {item.why}", f"- Ask: {item.ask}"]
+    out += _prompt_pay_law(review)
     return "\n".join(out) + "\n"
+
+
+def _prompt_pay_law(review: ContractReview) -> list[str]:
+    check = review.prompt_pay_law
+    if check is None:
+        return []
+    out = ["", "## State prompt-pay law", ""]
+    if check.state:
+        out.append(f"- State: {check.state} (from {check.state_from})")
+    for rule in check.rules:
+        out.append(f"- {rule.statute} ({', '.join(rule.applies_to)}): {rule.source_read}")
+        out.append(f"  - Source: {rule.source_url}")
+    for c in check.comparisons:
+        verdict = "; ".join(c.weaker) if c.weaker else "not weaker than the law"
+        out.append(f"- {c.scope} against {c.statute}: {verdict}")
+    out += [f"- Note: {n}" for n in check.notes]
+    out.append("- This compares the contract with the statute as read; it is not legal advice.")
+    return out
 
 
 def table_markdown(table: TermTable) -> str:

@@ -346,7 +346,7 @@ _NOT_A_PLACE = frozenset(
 # Second words of two-word places ("New York", "South Dakota", "Hong Kong", "British Columbia").
 _PLACE_SECOND = re.compile(
     r"^(?:york|jersey|hampshire|mexico|carolina|dakota|virginia|island|columbia|kong|zealand"
-    r"|wales|brunswick|scotia|kingdom|korea|africa|arabia|rico)$",
+    r"|wales|brunswick|scotia|kingdom|korea|africa|arabia|rico|states)$",
     re.IGNORECASE,
 )
 
@@ -381,15 +381,28 @@ def _advance_notice(text: str) -> dict[str, Any]:
 def _governing_law(text: str) -> dict[str, Any]:
     # "laws of the State of Delaware", "laws of the state of delaware", "Laws of China",
     # "laws of the Province of Ontario", "the laws of the People's Republic of China".
-    for named in re.finditer(
-        r"\blaws?\s+of\s+(?:the\s+)?(?:(?:state|commonwealth|province|kingdom|republic"
-        r"|people'?s\s+republic|federal\s+republic)\s+of\s+(?:the\s+)?)?((?:\S+\s*){1,2})",
-        text,
-        re.IGNORECASE,
-    ):
-        law = _place(named.group(1).split())
-        if law:
-            return {"law": law}
+    # "the laws of the United States and the State of California": the state is the answer.
+    places = [
+        law
+        for named in re.finditer(
+            r"\blaws?\s+of\s+(?:the\s+)?(?:(?:state|commonwealth|province|kingdom|republic"
+            r"|people'?s\s+republic|federal\s+republic)\s+of\s+(?:the\s+)?)?((?:\S+\s*){1,2})",
+            text,
+            re.IGNORECASE,
+        )
+        if (law := _place(named.group(1).split()))
+    ]
+    if places and places[0].lower() == "united states":
+        places += [
+            law
+            for named in re.finditer(
+                r"\b(?:state|commonwealth)\s+of\s+((?:\S+\s*){1,2})", text, re.IGNORECASE
+            )
+            if (law := _place(named.group(1).split()))
+        ]
+    if places:
+        national = [p for p in places if p.lower() == "united states"]
+        return {"law": next((p for p in places if p not in national), places[0])}
     # "The California laws shall govern", "in accordance with Delaware law".
     adjective = re.search(
         r"\b(?:with|by|under)\s+(?:the\s+)?([A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s+laws?\b"
