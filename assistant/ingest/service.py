@@ -191,7 +191,7 @@ class Ingestor:
     """Adds, updates and removes documents in one workspace's registry and indexes.
 
     `notices` collects what a run repaired on the way (vectors re-embedded, stale ones swept),
-    for the edge to print.
+    for the edge to print; `on_notice` hears each one as it happens (a rebuild can be long).
     """
 
     def __init__(
@@ -200,8 +200,10 @@ class Ingestor:
         index: VectorIndex,
         embedder: Callable[[], Embedder],
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        on_notice: Callable[[str], None] | None = None,
     ) -> None:
         self.conn = conn
+        self._on_notice = on_notice
         self.index = index
         self._embedder_factory = embedder
         self._embedder: Embedder | None = None
@@ -248,7 +250,7 @@ class Ingestor:
         stale = sorted(cid for cid in indexed if cid not in live and cid not in pending)
         if stale:
             self.index.delete(stale)
-            self.notices.append(
+            self._notice(
                 f"Removed {len(stale)} stale vector(s) left by an interrupted ingest from "
                 f"the index at {self.index.where}."
             )
@@ -260,14 +262,19 @@ class Ingestor:
             self._forget_dead_pending()
             return
         total = sum(missing.values())
-        self.notices.append(
+        self._notice(
             f"The vector index at {self.index.where} was missing {total} of {len(live)} "
             f"chunk vectors ({len(missing)} document(s)); re-embedding them from the registry."
         )
         for doc_id in missing:
             self._reembed(doc_id, indexed)
-        self.notices.append(f"Rebuilt {total} vector(s); vector search is whole again.")
+        self._notice(f"Rebuilt {total} vector(s); vector search is whole again.")
         self._forget_dead_pending()
+
+    def _notice(self, message: str) -> None:
+        self.notices.append(message)
+        if self._on_notice is not None:
+            self._on_notice(message)
 
     def _reembed(self, doc_id: str, indexed: set[str]) -> None:
         record = self.documents.find(doc_id)
