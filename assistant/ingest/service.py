@@ -17,7 +17,7 @@ import sqlite3
 import stat
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
@@ -57,11 +57,14 @@ class IngestOutcome:
     status: str  # added | updated | unchanged | failed
     error: str | None = None
     warnings: tuple[str, ...] = ()
+    path: str = ""
+    """The file as given (the source alone does not tell two contract.txt apart)."""
 
     def to_json(self) -> dict[str, object]:
         return {
             "doc_id": self.doc_id,
             "source": self.source,
+            "path": self.path,
             "payer": self.payer,
             "kind": self.kind,
             "pages": self.pages,
@@ -342,7 +345,7 @@ class Ingestor:
                         IngestOutcome(
                             None, path.name, payer, kind, 0, 0, (), "failed",
                             f"{path.name}: not indexed, {unavailable.message} — "
-                            "rerun the same command when it is back",
+                            "rerun the same command when it is back", path=str(path),
                         )
                     )  # fmt: skip
                     continue
@@ -356,7 +359,7 @@ class Ingestor:
                         f"{path.name}: not indexed (its previous version, if any, is kept), "
                         f"{error.message} — {error.hint}",
                     )  # fmt: skip
-                outcomes.append(outcome)
+                outcomes.append(replace(outcome, path=str(path)))
         report("done", len(files), len(files))
         return outcomes
 
