@@ -103,10 +103,9 @@ class Services:
         live = int(self.conn.execute("SELECT count(*) FROM retrieval_chunks").fetchone()[0])
         if index.count() == live:
             return
-        ingestor = Ingestor(self.conn, index, lambda: self.embedder)
-        ingestor.check_index()
-        for notice in ingestor.notices:
-            workspace_module.notify(notice)
+        Ingestor(
+            self.conn, index, lambda: self.embedder, on_notice=workspace_module.notify
+        ).check_index()
 
     @cached_property
     def embedder(self) -> Embedder:

@@ -32,7 +32,8 @@ def test_ingest_documents_search_remove(run, tmp_path: Path) -> None:  # type: i
     acme = [d for d in docs if d["source"] == "acme.txt"]
     assert len(acme) == 1
     assert set(acme[0]) == {
-        "doc_id", "source", "payer", "kind", "pages", "chunks", "ocr_pages", "status", "error",
+        "doc_id", "source", "path", "payer", "kind", "pages", "chunks", "ocr_pages", "status",
+        "error",
     }  # fmt: skip
     assert acme[0]["status"] == "added" and acme[0]["payer"] == "Acme"
 

@@ -249,3 +249,28 @@ def test_a_fifo_is_refused_without_opening_it(fake_services, tmp_path: Path) -> 
     [outcome] = result
     assert outcome.status == "failed"  # type: ignore[attr-defined]
     assert "not a regular file" in outcome.error  # type: ignore[attr-defined]
+
+
+def test_remits_staged_before_the_lock_drop_what_another_import_stored_meanwhile(
+    tmp_path: Path, shared_data: Path
+) -> None:
+    from assistant.remits.parser import read_remittances
+    from assistant.remits.service import import_file
+    from assistant.remits.store import RemitStore
+
+    path = shared_data / "x12_835" / "lfh_managed-care.835"
+    ws = Workspace(tmp_path / "ws")
+    mine, other = ws.connect(), ws.connect()
+    store = RemitStore(mine)
+    remittances = list(read_remittances(path))
+    store.stage(None, remittances)
+    # another process imports the same file while this one holds staged rows, and no lock
+    done = import_file(other, path)
+    assert done.payments == len(remittances)
+    with transaction(mine):
+        late = store.commit_staged()
+    assert late == {r.trace_number for r in remittances}
+    counts = mine.execute("SELECT count(*) FROM remits_payments").fetchone()[0]
+    assert counts == len(remittances)
+    again = import_file(mine, path)
+    assert (again.payments, again.duplicates) == (0, len(remittances))

@@ -32,10 +32,15 @@ def _outcome_table(outcomes: list[IngestOutcome]) -> Table:
     for col in ("Status", "Document", "Payer", "Kind", "Pages", "Chunks", "OCR pages", "Note"):
         table.add_column(col, justify="right" if col in ("Pages", "Chunks") else "left")
     colours = {"added": "green", "updated": "cyan", "unchanged": "dim", "failed": "bold red"}
+    names: dict[str, int] = {}
     for o in outcomes:
+        names[o.source] = names.get(o.source, 0) + 1
+    for o in outcomes:
+        folder = Path(o.path).parent.name if o.path else ""
+        shown = f"{folder}/{o.source}" if names[o.source] > 1 and folder else o.source
         table.add_row(
             f"[{colours[o.status]}]{o.status}[/]",
-            o.source,
+            escape(shown),
             o.payer or "",
             o.kind,
             str(o.pages),

@@ -17,7 +17,7 @@ import sqlite3
 import stat
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
@@ -58,11 +58,14 @@ class IngestOutcome:
     status: str  # added | updated | unchanged | failed
     error: str | None = None
     warnings: tuple[str, ...] = ()
+    path: str = ""
+    """The file as given (the source alone does not tell two contract.txt apart)."""
 
     def to_json(self) -> dict[str, object]:
         return {
             "doc_id": self.doc_id,
             "source": self.source,
+            "path": self.path,
             "payer": self.payer,
             "kind": self.kind,
             "pages": self.pages,
@@ -192,7 +195,7 @@ class Ingestor:
     """Adds, updates and removes documents in one workspace's registry and indexes.
 
     `notices` collects what a run repaired on the way (vectors re-embedded, stale ones swept),
-    for the edge to print.
+    for the edge to print; `on_notice` hears each one as it happens (a rebuild can be long).
     """
 
     def __init__(
@@ -201,8 +204,10 @@ class Ingestor:
         index: VectorIndex,
         embedder: Callable[[], Embedder],
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        on_notice: Callable[[str], None] | None = None,
     ) -> None:
         self.conn = conn
+        self._on_notice = on_notice
         self.index = index
         self._embedder_factory = embedder
         self._embedder: Embedder | None = None
@@ -249,7 +254,7 @@ class Ingestor:
         stale = sorted(cid for cid in indexed if cid not in live and cid not in pending)
         if stale:
             self.index.delete(stale)
-            self.notices.append(
+            self._notice(
                 f"Removed {len(stale)} stale vector(s) left by an interrupted ingest from "
                 f"the index at {self.index.where}."
             )
@@ -261,14 +266,19 @@ class Ingestor:
             self._forget_dead_pending()
             return
         total = sum(missing.values())
-        self.notices.append(
+        self._notice(
             f"The vector index at {self.index.where} was missing {total} of {len(live)} "
             f"chunk vectors ({len(missing)} document(s)); re-embedding them from the registry."
         )
         for doc_id in missing:
             self._reembed(doc_id, indexed)
-        self.notices.append(f"Rebuilt {total} vector(s); vector search is whole again.")
+        self._notice(f"Rebuilt {total} vector(s); vector search is whole again.")
         self._forget_dead_pending()
+
+    def _notice(self, message: str) -> None:
+        self.notices.append(message)
+        if self._on_notice is not None:
+            self._on_notice(message)
 
     def _reembed(self, doc_id: str, indexed: set[str]) -> None:
         record = self.documents.find(doc_id)
@@ -336,7 +346,7 @@ class Ingestor:
                         IngestOutcome(
                             None, path.name, payer, kind, 0, 0, (), "failed",
                             f"{path.name}: not indexed, {unavailable.message} — "
-                            "rerun the same command when it is back",
+                            "rerun the same command when it is back", path=str(path),
                         )
                     )  # fmt: skip
                     continue
@@ -350,7 +360,7 @@ class Ingestor:
                         f"{path.name}: not indexed (its previous version, if any, is kept), "
                         f"{error.message} — {error.hint}",
                     )  # fmt: skip
-                outcomes.append(outcome)
+                outcomes.append(replace(outcome, path=str(path)))
         report("done", len(files), len(files))
         return outcomes
 

@@ -112,45 +112,55 @@ def import_file(
     """
     payments = duplicates = claims = lines = 0
     total = Decimal(0)
-    imbalances: list[str] = []
+    unbalanced: list[tuple[str, str]] = []
     warnings: list[str] = []
-    # Parse the whole file before taking the write lock: other writers wait for the inserts
-    # only (a fraction of a second), not for the parse of a large file.
+    # Parse the file and turn it into rows before taking the write lock (rows go to the
+    # connection's private TEMP tables), so other writers wait for one copy per table, not
+    # for the parse of a large file.
     remittances = list(read_remittances(path))
-    with transaction(conn):
-        store = RemitStore(conn)
-        for remittance in remittances:
-            if store.contains(remittance):
-                changed = _differs_from_stored(conn, remittance)
-                if changed:
-                    raise InputError(
-                        f"{path.name}: payment {remittance.trace_number} was imported before "
-                        f"and this file changes it ({changed}); nothing imported from this file",
-                        "a corrected remittance re-sent under the same trace number is not "
-                        "merged silently: ask the payer which one stands (the stored one is kept)",
-                    )
-                duplicates += 1
-                continue
-            if remittance.imbalance != 0:
-                message = (
-                    f"payment {remittance.trace_number}: BPR total {remittance.total_paid} "
-                    f"but claims minus provider adjustments come to "
-                    f"{remittance.claims_paid - remittance.provider_adjustment_total} "
-                    f"(difference {remittance.imbalance})"
+    store = RemitStore(conn)
+    fresh = []
+    for remittance in remittances:
+        if store.contains(remittance):
+            changed = _differs_from_stored(conn, remittance)
+            if changed:
+                raise InputError(
+                    f"{path.name}: payment {remittance.trace_number} was imported before "
+                    f"and this file changes it ({changed}); nothing imported from this file",
+                    "a corrected remittance re-sent under the same trace number is not "
+                    "merged silently: ask the payer which one stands (the stored one is kept)",
                 )
-                if strict:
-                    raise InputError(
-                        f"{path.name} does not balance: {message}",
-                        "import it without --strict to keep it with a warning, "
-                        "or ask the payer for a corrected remittance",
-                    )
-                imbalances.append(message)
-            store.save(payer or remittance.payer_name, remittance)
-            payments += 1
-            claims += len(remittance.claims)
-            lines += remittance.line_count
-            total += remittance.total_paid
-            warnings.extend(remittance.warnings)
+            duplicates += 1
+            continue
+        if remittance.imbalance != 0:
+            message = (
+                f"payment {remittance.trace_number}: BPR total {remittance.total_paid} "
+                f"but claims minus provider adjustments come to "
+                f"{remittance.claims_paid - remittance.provider_adjustment_total} "
+                f"(difference {remittance.imbalance})"
+            )
+            if strict:
+                raise InputError(
+                    f"{path.name} does not balance: {message}",
+                    "import it without --strict to keep it with a warning, "
+                    "or ask the payer for a corrected remittance",
+                )
+            unbalanced.append((remittance.trace_number, message))
+        fresh.append(remittance)
+    store.stage(payer, fresh)
+    with transaction(conn):
+        # A concurrent import of the same file may have stored some of them meanwhile.
+        late = store.commit_staged()
+    for remittance in fresh:
+        if remittance.trace_number in late:
+            duplicates += 1
+            continue
+        payments += 1
+        claims += len(remittance.claims)
+        lines += remittance.line_count
+        total += remittance.total_paid
+        warnings.extend(remittance.warnings)
+    imbalances = [message for trace, message in unbalanced if trace not in late]
     return FileImport(
         path.name, payments, duplicates, claims, lines, total, tuple(imbalances), tuple(warnings)
     )

@@ -86,6 +86,20 @@ CREATE TABLE IF NOT EXISTS remits_provider_adjustments (
 );
 """
 
+# The tables an import writes, and which of their columns hold ids of which table: staged
+# rows are numbered from 1 and shifted past the stored ones when they are copied in.
+_STAGED: dict[str, dict[str, str]] = {
+    "remits_payments": {"id": "remits_payments"},
+    "remits_claims": {"id": "remits_claims", "payment_id": "remits_payments"},
+    "remits_lines": {"id": "remits_lines", "claim_row": "remits_claims"},
+    "remits_adjustments": {
+        "id": "remits_adjustments",
+        "claim_row": "remits_claims",
+        "line_row": "remits_lines",
+    },
+    "remits_provider_adjustments": {"payment_id": "remits_payments"},
+}
+
 # Components of SVC01 never contain ":" once parsed, so it is a safe joiner for modifiers.
 _JOIN = ":"
 
@@ -101,6 +115,7 @@ class RemitStore:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self._next: dict[str, int] = {}
+        self._into = ""
 
     def contains(self, remittance: Remittance) -> bool:
         row = self.conn.execute(
@@ -113,7 +128,7 @@ class RemitStore:
         """Insert one remittance; the caller checked `contains` and holds a write transaction."""
         payment_id = self._take_id("remits_payments")
         self.conn.execute(
-            "INSERT INTO remits_payments VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            f"INSERT INTO {self._into}remits_payments VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 payment_id,
                 payer,
@@ -140,17 +155,86 @@ class RemitStore:
                 line_row = self._take_id("remits_lines")
                 lines.append(_line_row(line_row, claim_row, line))
                 adjustments.extend(self._adjustment_rows(claim_row, line_row, line.adjustments))
-        self.conn.executemany("INSERT INTO remits_claims VALUES (?,?,?,?,?,?,?,?,?,?)", claims)
-        self.conn.executemany("INSERT INTO remits_lines VALUES (?,?,?,?,?,?,?,?,?)", lines)
-        self.conn.executemany("INSERT INTO remits_adjustments VALUES (?,?,?,?,?,?,?)", adjustments)
         self.conn.executemany(
-            "INSERT INTO remits_provider_adjustments (payment_id, reason, reference, amount) "
-            "VALUES (?,?,?,?)",
+            f"INSERT INTO {self._into}remits_claims VALUES (?,?,?,?,?,?,?,?,?,?)", claims
+        )
+        self.conn.executemany(
+            f"INSERT INTO {self._into}remits_lines VALUES (?,?,?,?,?,?,?,?,?)", lines
+        )
+        self.conn.executemany(
+            f"INSERT INTO {self._into}remits_adjustments VALUES (?,?,?,?,?,?,?)", adjustments
+        )
+        self.conn.executemany(
+            f"INSERT INTO {self._into}remits_provider_adjustments "
+            "(payment_id, reason, reference, amount) VALUES (?,?,?,?)",
             [
                 (payment_id, p.reason, p.reference, str(p.amount))
                 for p in remittance.provider_adjustments
             ],
         )
+
+    def stage(self, payer: str | None, remittances: list[Remittance]) -> None:
+        """Write remittances into this connection's TEMP copies of the tables, ids from 1.
+
+        TEMP tables are private to the connection and take no lock on the store, so a large
+        file is turned into rows while other writers carry on; `commit_staged` then copies
+        them in with one INSERT … SELECT per table under the write lock.
+        """
+        for table in _STAGED:
+            self.conn.execute(
+                f"CREATE TEMP TABLE IF NOT EXISTS stage_{table} AS SELECT * FROM main.{table} "
+                "WHERE 0"
+            )
+            self.conn.execute(f"DELETE FROM temp.stage_{table}")
+        self._into, self._next = "temp.stage_", {table: 1 for table in _STAGED}
+        try:
+            for remittance in remittances:
+                self.save(payer or remittance.payer_name, remittance)
+        finally:
+            self._into, self._next = "", {}
+        self.conn.commit()
+
+    def commit_staged(self) -> set[str]:
+        """Copy the staged rows into the store (the caller holds the write transaction);
+        return the trace numbers dropped because another import stored them meanwhile."""
+        late = [
+            (row[0], row[1])
+            for row in self.conn.execute(
+                "SELECT s.id, s.trace_number FROM temp.stage_remits_payments s WHERE EXISTS "
+                "(SELECT 1 FROM main.remits_payments m WHERE m.payer_key = s.payer_key "
+                "AND m.trace_number = s.trace_number)"
+            )
+        ]
+        if late:
+            ids = [(payment_id,) for payment_id, _ in late]
+            claims = "SELECT id FROM temp.stage_remits_claims WHERE payment_id = ?"
+            for sql in (
+                f"DELETE FROM temp.stage_remits_adjustments WHERE claim_row IN ({claims})",
+                f"DELETE FROM temp.stage_remits_lines WHERE claim_row IN ({claims})",
+                "DELETE FROM temp.stage_remits_claims WHERE payment_id = ?",
+                "DELETE FROM temp.stage_remits_provider_adjustments WHERE payment_id = ?",
+                "DELETE FROM temp.stage_remits_payments WHERE id = ?",
+            ):
+                self.conn.executemany(sql, ids)
+        offsets = {
+            table: int(
+                self.conn.execute(f"SELECT COALESCE(MAX(id), 0) FROM main.{table}").fetchone()[0]
+            )
+            for table in _STAGED
+        }
+        for table, shifted in _STAGED.items():
+            columns = [
+                r[1]
+                for r in self.conn.execute(f"PRAGMA main.table_info({table})")
+                if not (r[1] == "id" and "id" not in shifted)
+            ]
+            values = [f"{c} + {offsets[shifted[c]]}" if c in shifted else c for c in columns]
+            self.conn.execute(
+                f"INSERT INTO main.{table} ({', '.join(columns)}) "
+                f"SELECT {', '.join(values)} FROM temp.stage_{table} ORDER BY rowid"
+            )
+            self.conn.execute(f"DELETE FROM temp.stage_{table}")
+        return {trace for _, trace in late}
 
     def _take_id(self, table: str) -> int:
         # Ids are assigned here so that rows can be inserted in batches; safe because the
