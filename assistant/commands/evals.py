@@ -144,11 +144,11 @@ def _bad_input(error: InputError, as_json: bool) -> None:
 def _render_run(run: dict[str, Any]) -> None:
     from rich.table import Table
 
-    from assistant.evals.dataset_report import _kinds, failing_checks
+    from assistant.evals.dataset_report import failing_checks, kinds_table
     from assistant.evals.dataset_run import item_key, item_verdict
 
     console = stdout_console()
-    kinds = _kinds(run["metrics"])
+    kinds = kinds_table(run["metrics"])
     names = list(dict.fromkeys(n for figures in kinds.values() for n in figures))
     table = Table(
         title=f"{Path(run['dataset']).name}: {run['kind']}, model {run['model']}, "
