@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from assistant.commands.common import JSON_HELP, emit_json, state, stderr_console, stdout_console
-from assistant.errors import ConfigError, InputError
+from assistant.errors import AssistantError, ConfigError, InputError
 
 if TYPE_CHECKING:
     from assistant.evals.results import GatedSuite
@@ -129,7 +129,7 @@ def _run_dataset(
     return 1 if misses else 0
 
 
-def _bad_input(error: InputError, as_json: bool) -> None:
+def _bad_input(error: AssistantError, as_json: bool) -> None:
     problems = [str(p) for p in getattr(error, "problems", [])]
     if as_json:
         emit_json({"error": error.message, "hint": error.hint, "problems": problems})
