@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from assistant.commands.common import JSON_HELP, emit_json, state, stderr_console, stdout_console
-from assistant.errors import ConfigError, InputError
+from assistant.errors import AssistantError, ConfigError, InputError
 
 if TYPE_CHECKING:
     from assistant.evals.results import GatedSuite
@@ -129,7 +129,7 @@ def _run_dataset(
     return 1 if misses else 0
 
 
-def _bad_input(error: InputError, as_json: bool) -> None:
+def _bad_input(error: AssistantError, as_json: bool) -> None:
     problems = [str(p) for p in getattr(error, "problems", [])]
     if as_json:
         emit_json({"error": error.message, "hint": error.hint, "problems": problems})
@@ -144,11 +144,11 @@ def _bad_input(error: InputError, as_json: bool) -> None:
 def _render_run(run: dict[str, Any]) -> None:
     from rich.table import Table
 
-    from assistant.evals.dataset_report import _kinds, failing_checks
+    from assistant.evals.dataset_report import failing_checks, kinds_table
     from assistant.evals.dataset_run import item_key, item_verdict
 
     console = stdout_console()
-    kinds = _kinds(run["metrics"])
+    kinds = kinds_table(run["metrics"])
     names = list(dict.fromkeys(n for figures in kinds.values() for n in figures))
     table = Table(
         title=f"{Path(run['dataset']).name}: {run['kind']}, model {run['model']}, "

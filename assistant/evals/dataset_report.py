@@ -76,7 +76,7 @@ def _cell(value: Any, limit: int = 160) -> str:
     return flat if len(flat) <= limit else flat[:limit] + " …"
 
 
-def _kinds(metrics: dict[str, float]) -> dict[str, dict[str, float]]:
+def kinds_table(metrics: dict[str, float]) -> dict[str, dict[str, float]]:
     table: dict[str, dict[str, float]] = {"all": {}}
     for name, value in metrics.items():
         kind, sep, leaf = name.rpartition(".")
@@ -103,7 +103,7 @@ def failing_checks(item: dict[str, Any]) -> dict[str, Any]:
 
 def to_markdown(run: dict[str, Any]) -> str:
     """Per-kind figures, then every failed item with the checks it failed."""
-    kinds = _kinds(run["metrics"])
+    kinds = kinds_table(run["metrics"])
     names = list(dict.fromkeys(n for figures in kinds.values() for n in figures))
     lines = [
         f"# Evaluation of {Path(run['dataset']).name}",
