@@ -689,3 +689,32 @@ def _ask_rates(conn: sqlite3.Connection, payer: str, ask: Position) -> dict[Key,
     outs = [parse_carve_out(c) for c in inputs.get("carve_outs") or ()]
     result = rates.solve(conn, payer, target, inputs.get("basis"), outs)
     return {(r.code, r.modifier): r.proposed_rate for r in result.proposal_result.rows}
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What the app's Negotiations view shows: payers by stage, what is due, each calendar."""
+
+    today: date
+    payers: tuple[PayerStatus, ...]
+    due: tuple[DueItem, ...]
+    calendars: tuple[ContractCalendar, ...]
+
+
+def overview(conn: sqlite3.Connection, today: date, within_days: int = 30) -> Overview:
+    """Every payer's status, what is due in `within_days`, and every contract's calendar."""
+    calendars = tuple(
+        c for payer in payers_with_contracts(conn) for c in contract_calendars(conn, payer, today)
+    )
+    statuses = tuple(status_rows_without_calendar(conn, today))
+    due = tuple(due_items(conn, today, within_days))
+    return Overview(today, statuses, due, calendars)
+
+
+def status_rows_without_calendar(conn: sqlite3.Connection, today: date) -> list[PayerStatus]:
+    """`status` without reviewing contracts (the follow-ups alone set `next_due`)."""
+    names = {p.lower(): p for p in known_payers(conn)}
+    for tracked in NegotiationStore(conn).tracked_payers():
+        names.setdefault(tracked.lower(), tracked)
+    rows = [payer_status(conn, n, today, with_calendar=False) for n in names.values()]
+    return sorted(rows, key=lambda r: (STAGES.index(r.stage), r.payer.lower()))
