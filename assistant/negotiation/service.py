@@ -583,7 +583,7 @@ def redline_for(conn: sqlite3.Connection, payer: str, proposal_id: int | None = 
         raise NotFoundError(
             f"No proposal imported for {name}",
             f"import the payer's exhibit with "
-            f"`payer-assistant proposal import FILE --payer {name}`",
+            f"`payer-assistant proposal import FILE --payer '{name}'`",
         )
     rate_store = RateStore(conn)
     exhibit = ProposalExhibit(
