@@ -244,3 +244,20 @@ def test_estimate_costs_from_the_stored_rvus(
     _, shown, _ = run(demo, capsys, "costs", "show", "--json")
     row = next(r for r in shown["costs"] if r["code"] == "99214" and not r["modifier"])
     assert row["cost"] == "117.60"  # (1.92 + 2.00) × 30
+
+
+def test_talking_points_and_packet_use_the_redline(demo: Path) -> None:
+    from assistant.agent.tools import ToolBox
+    from assistant.config import Settings
+    from assistant.reports.packet import Table, build_packet
+    from assistant.reports.talking_points import build_talking_points
+    from assistant.services import Services
+
+    svc = Services(Settings(workspace=demo))
+    tp = build_talking_points(ToolBox(svc), "Aetna")
+    texts = [p.text for p in tp.points if p.section == "Their proposal"]
+    assert any("drops 69210" in t for t in texts)
+    assert any("Medicare year changes" in t for t in texts)
+    assert any(p.text.startswith("99214 costs us $115.25") for p in tp.points)
+    tables = [b for b in build_packet(tp) if isinstance(b, Table)]
+    assert any(t.source.endswith("proposal_redline of aetna-2027-exhibit.csv") for t in tables)

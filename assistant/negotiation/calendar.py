@@ -100,6 +100,13 @@ def find_effective_date(review: ContractReview) -> tuple[date | None, Cite | Non
     return None, defining
 
 
+def _around_definition(quote: str, width: int = 110) -> str:
+    """The words just before the Effective Date is defined ("effective as of the date …")."""
+    found = _DEFINES_EFFECTIVE.search(quote)
+    end = found.end() if found else len(quote)
+    return quote[max(0, end - width) : end].lstrip()
+
+
 def _item(review: ContractReview, item_id: str) -> ItemReview | None:
     try:
         return review.item(item_id)

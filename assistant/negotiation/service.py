@@ -434,8 +434,14 @@ class PayerStatus:
 
 
 def payer_status(
-    conn: sqlite3.Connection, payer: str, today: date, *, with_calendar: bool = True
+    conn: sqlite3.Connection,
+    payer: str,
+    today: date,
+    *,
+    with_calendar: bool = True,
+    upcoming: Sequence[DueItem] | None = None,
 ) -> PayerStatus:
+    """One payer's status; `upcoming` (every payer's due items) saves re-reading contracts."""
     name = resolve_payer(conn, payer)
     store = NegotiationStore(conn)
     log = store.log(name)
@@ -445,7 +451,10 @@ def payer_status(
     clears: list[bool | None] = []
     for offer in offers:
         clears.append(_clears(conn, name, offer, walk))
-    upcoming = due_items(conn, today, within_days=None, payers=[name], with_calendar=with_calendar)
+    if upcoming is None:
+        upcoming = due_items(conn, today, None, payers=[name], with_calendar=with_calendar)
+    else:
+        upcoming = [i for i in upcoming if i.payer.lower() == name.lower()]
     return PayerStatus(
         name,
         store.stage(name),
@@ -488,7 +497,8 @@ def status(conn: sqlite3.Connection, today: date) -> list[PayerStatus]:
     names = {p.lower(): p for p in known_payers(conn)}
     for tracked in NegotiationStore(conn).tracked_payers():
         names.setdefault(tracked.lower(), tracked)
-    rows = [payer_status(conn, n, today) for n in names.values()]
+    upcoming = due_items(conn, today, None)
+    rows = [payer_status(conn, n, today, upcoming=upcoming) for n in names.values()]
     return sorted(rows, key=lambda r: (STAGES.index(r.stage), r.payer.lower()))
 
 
@@ -573,7 +583,7 @@ def redline_for(conn: sqlite3.Connection, payer: str, proposal_id: int | None = 
         raise NotFoundError(
             f"No proposal imported for {name}",
             f"import the payer's exhibit with "
-            f"`payer-assistant proposal import FILE --payer {name}`",
+            f"`payer-assistant proposal import FILE --payer '{name}'`",
         )
     rate_store = RateStore(conn)
     exhibit = ProposalExhibit(
@@ -689,3 +699,32 @@ def _ask_rates(conn: sqlite3.Connection, payer: str, ask: Position) -> dict[Key,
     outs = [parse_carve_out(c) for c in inputs.get("carve_outs") or ()]
     result = rates.solve(conn, payer, target, inputs.get("basis"), outs)
     return {(r.code, r.modifier): r.proposed_rate for r in result.proposal_result.rows}
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What the app's Negotiations view shows: payers by stage, what is due, each calendar."""
+
+    today: date
+    payers: tuple[PayerStatus, ...]
+    due: tuple[DueItem, ...]
+    calendars: tuple[ContractCalendar, ...]
+
+
+def overview(conn: sqlite3.Connection, today: date, within_days: int = 30) -> Overview:
+    """Every payer's status, what is due in `within_days`, and every contract's calendar."""
+    calendars = tuple(
+        c for payer in payers_with_contracts(conn) for c in contract_calendars(conn, payer, today)
+    )
+    upcoming = due_items(conn, today, None)
+    names = {p.lower(): p for p in known_payers(conn)}
+    for tracked in NegotiationStore(conn).tracked_payers():
+        names.setdefault(tracked.lower(), tracked)
+    statuses = sorted(
+        (payer_status(conn, n, today, upcoming=upcoming) for n in names.values()),
+        key=lambda r: (STAGES.index(r.stage), r.payer.lower()),
+    )
+    horizon = today + timedelta(days=within_days)
+    return Overview(
+        today, tuple(statuses), tuple(i for i in upcoming if i.due <= horizon), calendars
+    )

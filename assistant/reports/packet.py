@@ -145,6 +145,8 @@ def _summary(result: Any) -> str:
 
 def build_packet(tp: TalkingPoints, practice: str | None = None) -> list[Block]:
     """The packet's content, independent of the output format."""
+    from assistant.reports.negotiation_section import redline_table
+
     blocks: list[Block] = [Heading(f"Counter-proposal: {tp.payer}", 0)]
     who = f" for {practice}" if practice else ""
     blocks.append(
@@ -160,6 +162,7 @@ def build_packet(tp: TalkingPoints, practice: str | None = None) -> list[Block]:
         ("Top codes against Medicare", _gap_table(tp)),
         ("Payers side by side on the top codes (rate and % of Medicare)", _compare_table(tp)),
         ("The offer, code by code (codes it changes)", _offer_table(tp)),
+        ("Their proposed exhibit against today's schedule", redline_table(tp)),
     ]
     blocks.append(Heading("Rate tables"))
     for title, table in tables:

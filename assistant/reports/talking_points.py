@@ -287,6 +287,9 @@ def build_talking_points(
                 )
     else:
         notes.append(f"No contract-language asks: {review.result['error']}")
+    from assistant.reports.negotiation_section import negotiation_points
+
+    points += negotiation_points(box, name, log)
     return TalkingPoints(name, tuple(points), tuple(log.calls), offer, tuple(notes))
 
 

@@ -28,6 +28,7 @@ from assistant.ui.transcript import (
     write_export,
 )
 from assistant.ui.widgets.chat import Chat, ChatTurn
+from assistant.ui.widgets.negotiations_view import NegotiationsView
 from assistant.ui.widgets.prompt import PromptInput
 from assistant.ui.widgets.rates_view import RatesView
 from assistant.ui.widgets.review_view import ReviewView
@@ -56,6 +57,7 @@ class PayerAssistantApp(App[None]):
         Binding("f2", "show_tab('chat')", "Chat"),
         Binding("f3", "show_tab('rates')", "Rates"),
         Binding("f4", "show_tab('review')", "Review"),
+        Binding("f5", "show_tab('negotiations')", "Negotiations"),
         Binding("ctrl+o", "ingest", "Ingest", priority=True),
         Binding("ctrl+r", "import_data", "Import", priority=True),
         Binding("ctrl+t", "talking_points", "Talking points", priority=True),
@@ -118,6 +120,8 @@ class PayerAssistantApp(App[None]):
                     yield Lazy(RatesView(self.services, id="rates-view"))
                 with TabPane("Review", id="review"):
                     yield Lazy(ReviewView(self.services, id="review-view"))
+                with TabPane("Negotiations", id="negotiations"):
+                    yield Lazy(NegotiationsView(self.services, id="negotiations-view"))
         yield Footer()
 
     def on_mount(self) -> None:

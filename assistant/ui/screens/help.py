@@ -10,7 +10,7 @@ from textual.widgets import Markdown
 
 KEYS = [
     ("F1", "This help"),
-    ("F2 / F3 / F4", "Chat / Rates / Review view"),
+    ("F2 / F3 / F4 / F5", "Chat / Rates / Review / Negotiations view"),
     ("Ctrl+P", "Command palette: ingest, import, switch payer, review, talking points, export"),
     ("Ctrl+O", "Ingest contracts, templates or guidance (PDF, DOCX, TXT, MD)"),
     ("Ctrl+R", "Import rates data: fee schedules, volumes, Medicare, benchmarks, market, 835s"),
@@ -35,6 +35,8 @@ HELP = (
 - **Rates**: pick a payer and a benchmark; the table sorts by any column; type a proposal
   (`3`, `110%medicare`, `0; em=3` or a rates file) and press Enter to see its impact.
 - **Review**: pick a contract; each checklist item shows its status, value and evidence.
+- **Negotiations**: payers by stage, what is due (follow-ups and notice deadlines) and each
+  contract's renewal calendar with the clauses its dates come from.
 
 Press **Escape** to close this screen.
 """
