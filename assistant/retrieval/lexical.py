@@ -268,14 +268,16 @@ class LexicalIndex:
         return [(r[0], float(r[1])) for r in self.conn.execute(sql, args)]
 
     def rank_documents(
-        self, query: str, doc_ids: list[str] | None = None
+        self, query: str, doc_ids: list[str] | None = None, every_word: bool = False
     ) -> list[tuple[str, float]]:
-        """Documents the query names, best first, by the names it uses (capitalised words).
+        """Documents the query names, best first, by the names it uses (capitalised words; every
+        content word when `every_word`, for a part of a query known to name a document).
 
         Only words that tell documents apart count (a word in every document's profile weighs
         nothing), so "the Zenith contract" names Zenith's document while "timely filing" names none.
         """
-        names = {w.lower() for w in _NAME.findall(query)} - STOPWORDS
+        pattern = _WORD if every_word else _NAME
+        names = {w.lower() for w in pattern.findall(query)} - STOPWORDS
         if not names:
             return []
         sql = "SELECT doc_id, body FROM retrieval_doc_fts"
