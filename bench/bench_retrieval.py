@@ -231,7 +231,12 @@ def run_split(args: argparse.Namespace, embedder: Any, root: Path) -> dict[str, 
             "rows": rows,
             "counts": counts,
         }
-    store = baseline_store(embedder, CUAD_DEV / "txt", args.baseline_dir or root / "baseline")
+    wanted = set(args.systems.split(","))
+    store = (
+        baseline_store(embedder, CUAD_DEV / "txt", args.baseline_dir or root / "baseline")
+        if "baseline" in wanted
+        else None
+    )
     previous = previous_retriever(retriever)
     rows = {}
     for w in WORDINGS:
@@ -244,6 +249,8 @@ def run_split(args: argparse.Namespace, embedder: Any, root: Path) -> dict[str, 
             "ours, vector": retriever_system(retriever, "vector", single if bare else None),
             "ours, hybrid": retriever_system(retriever, "hybrid", single if bare else None),
         }
+        keys = dict(zip(systems, ("baseline", "previous", "vector", "hybrid"), strict=True))
+        systems = {name: s for name, s in systems.items() if keys[name] in wanted}
         rows[w] = {}
         for name, system in systems.items():
             rows[w][name] = score(system, queries[w])
@@ -287,6 +294,11 @@ def main() -> None:
     parser.add_argument("--workspace", type=Path, help="workspace to build once and reuse")
     parser.add_argument("--baseline-dir", type=Path, help="baseline Chroma folder to reuse")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument(
+        "--systems",
+        default="baseline,previous,vector,hybrid",
+        help="comma-separated subset of baseline,previous,vector,hybrid",
+    )
     args = parser.parse_args()
     if args.grid and args.split != "tune":
         parser.error("weights are chosen on the tune split only")

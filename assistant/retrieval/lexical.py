@@ -240,6 +240,22 @@ class LexicalIndex:
         ).fetchall()
         return [_stored(r) for r in rows]
 
+    def opening_chunks(self, doc_ids: list[str], n: int) -> list[str]:
+        """The first `n` chunks of each document, in order: first chunks of all, then seconds."""
+        marks = ",".join("?" * len(doc_ids))
+        rows = self.conn.execute(
+            f"SELECT chunk_id, doc_id FROM retrieval_chunks WHERE doc_id IN ({marks}) "
+            "ORDER BY ord, doc_id",
+            doc_ids,
+        ).fetchall()
+        seen: dict[str, int] = {}
+        out: list[str] = []
+        for chunk_id, doc_id in rows:
+            seen[doc_id] = seen.get(doc_id, 0) + 1
+            if seen[doc_id] <= n:
+                out.append(chunk_id)
+        return out
+
     def search(
         self, query: str, k: int, doc_ids: list[str] | None = None
     ) -> list[tuple[str, float]]:
