@@ -236,6 +236,22 @@ class LexicalIndex:
         ).fetchall()
         return [_stored(r) for r in rows]
 
+    def opening_chunks(self, doc_ids: list[str], n: int) -> list[str]:
+        """The first `n` chunks of each document, in order: first chunks of all, then seconds."""
+        marks = ",".join("?" * len(doc_ids))
+        rows = self.conn.execute(
+            f"SELECT chunk_id, doc_id FROM retrieval_chunks WHERE doc_id IN ({marks}) "
+            "ORDER BY ord, doc_id",
+            doc_ids,
+        ).fetchall()
+        seen: dict[str, int] = {}
+        out: list[str] = []
+        for chunk_id, doc_id in rows:
+            seen[doc_id] = seen.get(doc_id, 0) + 1
+            if seen[doc_id] <= n:
+                out.append(chunk_id)
+        return out
+
     def search(
         self, query: str, k: int, doc_ids: list[str] | None = None
     ) -> list[tuple[str, float]]:
@@ -264,14 +280,16 @@ class LexicalIndex:
         return [(r[0], float(r[1])) for r in self.conn.execute(sql, args)]
 
     def rank_documents(
-        self, query: str, doc_ids: list[str] | None = None
+        self, query: str, doc_ids: list[str] | None = None, every_word: bool = False
     ) -> list[tuple[str, float]]:
-        """Documents the query names, best first, by the names it uses (capitalised words).
+        """Documents the query names, best first, by the names it uses (capitalised words; every
+        content word when `every_word`, for a part of a query known to name a document).
 
         Only words that tell documents apart count (a word in every document's profile weighs
         nothing), so "the Zenith contract" names Zenith's document while "timely filing" names none.
         """
-        names = {w.lower() for w in _NAME.findall(query)} - STOPWORDS
+        pattern = _WORD if every_word else _NAME
+        names = {w.lower() for w in pattern.findall(query)} - STOPWORDS
         if not names:
             return []
         sql = "SELECT doc_id, body FROM retrieval_doc_fts"
