@@ -59,8 +59,18 @@ def offline_model(toolbox: ToolBox) -> BaseChatModel:
                 return page
         return first
 
+    def sentence_scorer(question: str, sentences: list[str]) -> list[float]:
+        embedder = toolbox.services.embedder
+        query = embedder.embed_query(question)
+        vectors = embedder.embed_documents(sentences)
+        return [sum(a * b for a, b in zip(query, v, strict=True)) for v in vectors]
+
     return OfflineChatModel(
-        payer_source=directory, contract_payers=contract_payers, page_finder=page_finder
+        payer_source=directory,
+        contract_payers=contract_payers,
+        page_finder=page_finder,
+        rate_payers=toolbox.rate_payers,
+        sentence_scorer=sentence_scorer,
     )
 
 
