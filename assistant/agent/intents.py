@@ -515,43 +515,77 @@ def route(
     codes: tuple[str, ...] = (),
     reasons: tuple[str, ...] = (),
     router: Any = None,
-) -> tuple[str, tuple[str, ...]]:
-    """(intent, close alternatives) of a question: the nearest labelled examples decide, rules
-    on the slots settle what the examples cannot know (is a term named, is a code named)."""
+    slots: dict[str, Any] | None = None,
+) -> tuple[str, tuple[str, ...], str | None]:
+    """(intent, close alternatives, term) of a question: the nearest labelled examples decide,
+    rules on the slots settle what the examples cannot know (is a term named, a code, an
+    offer); a contract-term reading naming no checklist words gets the term nearest in meaning."""
+    slots = slots or {"reasons": reasons, "percents": (), "dollars": ()}
     router = router if router is not None else _router()
     if router is None:
-        return _keyword_intent(text, term, payers), ()
-    ranked = router.rank(_PRODUCT.sub("plan product", text))
+        return _keyword_intent(text, term, payers), (), term
+    ranked = [r for r in router.rank(_PRODUCT.sub("plan product", text)) if _fits(r.intent, slots)]
     best, second = ranked[0], ranked[1]
     intent = best.intent
     lowered = text.lower()
+    several = len(payers) >= 2 or bool(_ALL_PAYERS.search(text))
     if intent == "out_of_scope" or (
         best.score < OFF_TOPIC_BELOW and not payers and not _DOMAIN.search(text)
     ):
-        return ("out_of_scope" if not (term or payers) else "contract_search"), ()
+        return ("out_of_scope" if not (term or payers) else "contract_search"), (), term
+    if intent in ("contract_term", "compare_terms") and term is None:
+        term = _term_by_meaning(text)
     forced = True
-    if term is not None and intent in ("gap", "compare", "top_codes", "contract_search"):
+    asks_review = re.search(r"\bred[- ]flags?|\bsummar|\breview\b|\boverview|\brisk", lowered)
+    if term is not None and intent not in CONTRACT_INTENTS | {"talking_points", "help"}:
         if not _rate_words(_PRODUCT.sub("plan product", text)):
-            compare = intent == "compare" or len(payers) >= 2 or _ALL_PAYERS.search(text)
-            intent = "compare_terms" if compare else "contract_term"
+            intent = "compare_terms" if several or intent == "compare" else "contract_term"
+        else:
+            forced = False
+    elif term is not None and intent == "review" and not asks_review:
+        intent = "compare_terms" if several else "contract_term"
     elif intent == "contract_term" and term is None:
         intent = "contract_search"
-    elif intent == "contract_term" and len(payers) >= 2:
-        intent = "compare_terms"
-    elif intent == "compare_terms" and term is None:
+    elif intent in ("contract_term", "compare_terms") and term is not None:
+        intent = "compare_terms" if several else "contract_term"
+    elif intent == "compare_terms":
         intent = "compare" if _rate_words(text) or codes else "contract_search"
-    elif intent == "denial_code" and not reasons:
-        intent = "denials"
     elif intent == "denials" and reasons and re.search(r"\bmean|\bwhat is|\bexplain", lowered):
         intent = "denial_code"
     else:
         forced = False
     if forced or second.intent == "out_of_scope":
-        return intent, ()
+        return intent, (), term
     close = best.score - second.score < ASK_BACK_MARGIN
     if close and not {best.intent, second.intent} <= CONTRACT_INTENTS:
-        return "ask_back", (best.intent, second.intent)
-    return intent, ()
+        return "ask_back", (best.intent, second.intent), term
+    return intent, (), term
+
+
+TERM_BY_MEANING_FROM = 0.3
+"""Similarity to a checklist item's name and scope from which a question routed to a contract
+term, but naming no term in words the checklist lists, is read as that item."""
+
+
+def _term_by_meaning(text: str) -> str | None:
+    from assistant.agent.router import default_term_matcher
+
+    matcher = default_term_matcher()
+    if matcher is None:
+        return None
+    nearest = matcher.nearest(text)
+    return nearest.intent if nearest.score >= TERM_BY_MEANING_FROM else None
+
+
+def _fits(intent: str, slots: dict[str, Any]) -> bool:
+    """Whether the slots allow a reading: an offer needs a percent, a reason code a code."""
+    if intent == "denial_code":
+        return bool(slots["reasons"])
+    if intent == "walk_away":
+        return bool(slots["percents"])
+    if intent == "solve":
+        return bool(slots["percents"] or slots["dollars"])
+    return True
 
 
 def read_question(
@@ -569,7 +603,8 @@ def read_question(
     )
     benchmark = "market" if re.search(r"\bmarket\b", text, re.I) else "medicare"
     reasons = reason_codes(text)
-    intent, alternatives = route(text, term, payers, codes, reasons, router)
+    slots = {"reasons": reasons, "percents": percents, "dollars": dollars}
+    intent, alternatives, term = route(text, term, payers, codes, reasons, router, slots)
     return Question(
         text=text,
         intent=intent,

@@ -58,6 +58,12 @@ SENTENCE_BELOW = 0.35
 """Cosine similarity of question and best sentence under which the sentence does not answer:
 chosen on the tune questions (answerable ones' best sentences score 0.38-0.8, those of
 questions the contracts do not answer mostly under 0.35)."""
+ABSENT_SHARE = 0.5
+"""Share of a question's topic words missing from every document of the payer from which the
+documents do not address it (tune questions: unanswerable ones 0.5-1, answerable ones 0-0.34;
+a missing word in the top passages alone is no evidence, in the whole contract it is)."""
+NEARER_BY = 0.05
+"""How much nearer the question a searched sentence must be than the cited clauses to be added."""
 RATE_INTENTS = frozenset(
     {"gap", "proposal", "solve", "walk_away", "top_codes", "talking_points", "underpayments"}
 )
@@ -148,6 +154,8 @@ class OfflineChatModel(BaseChatModel):
     today: date | None = None
     rate_payers: Callable[[], list[str]] | None = None
     """Payers with fee schedules; None when every payer has rates (tests without a workspace)."""
+    vocabulary: Callable[[str | None], frozenset[str]] | None = None
+    """The words of a payer's documents (guidance included; all documents for None)."""
     sentence_scorer: Callable[[str, list[str]], list[float]] | None = None
     """Cosine similarity of a question to candidate sentences (the shipped embedder)."""
 
@@ -286,7 +294,10 @@ class OfflineChatModel(BaseChatModel):
             found = any(d["values"] for d in documents)
             # No value, or values whose clauses leave part of the question unsaid ("interest"
             # when the prompt-pay clause gives only days): search for the passage that says it.
-            if "search_contracts" not in made and (not found or self._uncited(q, documents)):
+            # With the embedder, always: the sentence nearest the question may say more than the
+            # clause the term extraction cites ("how much notice before an audit").
+            uncited = self.sentence_scorer is not None or self._uncited(q, documents)
+            if "search_contracts" not in made and (not found or uncited):
                 return [Call("search_contracts", {"query": q.text, "payer": payer})]
             return []
         if intent == "contract_search":
@@ -549,6 +560,9 @@ class OfflineChatModel(BaseChatModel):
         search = r["search_contracts"]
         if "error" in search:
             return
+        if self.sentence_scorer is not None:
+            self._add_nearer_sentence(q, search, d)
+            return
         missing = self._uncited(q, r["find_contract_term"]["documents"])
         ignore = self._name_words(q)
         if (
@@ -570,13 +584,35 @@ class OfflineChatModel(BaseChatModel):
             d.lines.append(say("term_related", source=hit["source"], where=where, quote=quote, n=n))
             return
 
+    def _add_nearer_sentence(self, q: Question, search: dict[str, Any], d: Draft) -> None:
+        """The sentence of the search nearest the question, when it is nearer than every clause
+        the answer already cites (it then says what those leave unsaid)."""
+        assert self.sentence_scorer is not None
+        if search["relevance"] < ABSTAIN_BELOW or not d.citations:
+            return
+        picked = self._answering_sentences(q, search["hits"][:3], limit=1)
+        if not picked:
+            return
+        sentence, hit = picked[0]
+        section, quote = split_heading(sentence, sentence_section(hit, sentence))
+        cited = [c["quote"] for c in d.citations]
+        if any(quote in c or c in quote for c in cited):
+            return
+        scores = self.sentence_scorer(q.text, [quote, *(_sentences(" ".join(cited)) or cited)])
+        if scores[0] <= max(scores[1:]) + NEARER_BY:
+            return
+        page = self.page_finder(hit["doc_id"], quote, hit["page"], hit["page_end"])
+        n = d.cite({"source": hit["source"], "page": page, "section": section, "quote": quote})
+        where = _where({"page": page, "section": section})
+        d.lines.append(say("term_related", source=hit["source"], where=where, quote=quote, n=n))
+
     def _compose_contract_search(self, q: Question, r: dict[str, Any], d: Draft) -> None:
         search = r.get("search_contracts")
         scope = f"{q.payer}'s documents" if q.payer else "the indexed contracts"
         ignore = self._name_words(q)
         picked: list[tuple[str, dict[str, Any]]] = []
         if search and search["relevance"] >= ABSTAIN_BELOW:
-            if self.sentence_scorer is not None:
+            if self.sentence_scorer is not None and not self._off_the_documents(q):
                 picked = self._answering_sentences(q, search["hits"][:3])
             elif not unaddressed_words(q.text, search["hits"], ignore):
                 picked = best_sentences(q.text, search["hits"][:3], ignore)
@@ -596,6 +632,23 @@ class OfflineChatModel(BaseChatModel):
                     n=n,
                 )
             )
+
+    def _off_the_documents(self, q: Question) -> bool:
+        """Whether at least ABSENT_SHARE of the question's topic words occur nowhere in the
+        payer's documents in any form ("parking", "dental implants", "telehealth parity")."""
+        if self.vocabulary is None:
+            return False
+        ignore = self._name_words(q)
+        words = [
+            w
+            for w in re.findall(r"[a-z]+", q.text.lower())
+            if len(w) >= 4 and w not in _STOP and w not in _FILLER and w not in ignore
+        ]
+        if not words:
+            return False
+        vocabulary = self.vocabulary(q.payer)
+        absent = [w for w in words if not any(t.startswith(_root(w)) for t in vocabulary)]
+        return len(absent) / len(words) >= ABSENT_SHARE
 
     def _answering_sentences(
         self, q: Question, hits: list[dict[str, Any]], limit: int = 2

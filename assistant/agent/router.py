@@ -81,6 +81,47 @@ class IntentRouter:
         return sorted(readings, key=lambda r: -r.score)
 
 
+class TermMatcher:
+    """The checklist term a question is nearest to in meaning (name and what the item covers)."""
+
+    def __init__(
+        self, terms: Mapping[str, str], embed: Callable[[list[str]], list[list[float]]]
+    ) -> None:
+        self._terms = dict(terms)
+        self._embed = embed
+        self._lock = threading.Lock()
+        self._matrix: object | None = None
+
+    def nearest(self, text: str) -> Reading:
+        import numpy as np
+
+        with self._lock:
+            if self._matrix is None:
+                self._matrix = np.asarray(self._embed(list(self._terms.values())), dtype=np.float32)
+        query = np.asarray(self._embed([text])[0], dtype=np.float32)
+        sims = (self._matrix @ query).tolist()  # type: ignore[operator]
+        best = max(range(len(sims)), key=lambda i: sims[i])
+        return Reading(list(self._terms)[best], float(sims[best]))
+
+
+@cache
+def default_term_matcher() -> TermMatcher | None:
+    """Checklist items as `name: covers` over the shipped embedder; None when it cannot load."""
+    import yaml
+
+    from assistant.errors import AssistantError
+    from assistant.retrieval.embeddings import load_embedder
+
+    try:
+        embedder = load_embedder()
+    except (AssistantError, ImportError, OSError):
+        return None
+    checklist = PROMPTS_DIR.parent / "knowledge" / "checklist.yaml"
+    items = yaml.safe_load(checklist.read_text(encoding="utf-8"))["items"]
+    texts = {str(i["id"]): f"{i['name']}: {' '.join(str(i['covers']).split())}" for i in items}
+    return TermMatcher(texts, embedder.embed_documents)
+
+
 @cache
 def _default_router(extra: tuple[tuple[str, tuple[str, ...]], ...]) -> IntentRouter | None:
     from assistant.errors import AssistantError
