@@ -520,7 +520,7 @@ def route(
     """(intent, close alternatives, term) of a question: the nearest labelled examples decide,
     rules on the slots settle what the examples cannot know (is a term named, a code, an
     offer); a contract-term reading naming no checklist words gets the term nearest in meaning."""
-    slots = slots or {"reasons": reasons, "percents": (), "dollars": ()}
+    slots = slots or {"reasons": reasons, "percents": (), "dollars": (), "text": text}
     router = router if router is not None else _router()
     if router is None:
         return _keyword_intent(text, term, payers), (), term
@@ -542,7 +542,13 @@ def route(
             intent = "compare_terms" if several or intent == "compare" else "contract_term"
         else:
             forced = False
-    elif term is not None and intent == "review" and not asks_review:
+    elif (
+        term is not None
+        and intent == "contract_search"
+        or term is not None
+        and intent == "review"
+        and not asks_review
+    ):
         intent = "compare_terms" if several else "contract_term"
     elif intent == "contract_term" and term is None:
         intent = "contract_search"
@@ -556,13 +562,15 @@ def route(
         forced = False
     if forced or second.intent == "out_of_scope":
         return intent, (), term
+    if reasons and "denial_code" in (best.intent, second.intent):
+        return "denial_code", (), term
     close = best.score - second.score < ASK_BACK_MARGIN
     if close and not {best.intent, second.intent} <= CONTRACT_INTENTS:
         return "ask_back", (best.intent, second.intent), term
     return intent, (), term
 
 
-TERM_BY_MEANING_FROM = 0.3
+TERM_BY_MEANING_FROM = 0.4
 """Similarity to a checklist item's name and scope from which a question routed to a contract
 term, but naming no term in words the checklist lists, is read as that item."""
 
@@ -577,12 +585,29 @@ def _term_by_meaning(text: str) -> str | None:
     return nearest.intent if nearest.score >= TERM_BY_MEANING_FROM else None
 
 
+_REMITTANCE = re.compile(
+    r"underpa|short|less than|below|remit|\bclaims?\b|\bpaid\b|\beras?\b|\b835\b|"
+    r"\bden(y|ied|ial)|\badjust|\bcarc\b|\breject",
+    re.I,
+)
+_OFFER_OR_FLOOR = re.compile(
+    r"\boffer|\bpropos|\bgives?\b|\bworth\b|\braise|\bbump|\bincrease|\bwalk[- ]?away|"
+    r"\bfloor\b|\bbottom line|\bminimum\b|\baccept|\bclear",
+    re.I,
+)
+
+
 def _fits(intent: str, slots: dict[str, Any]) -> bool:
     """Whether the slots allow a reading: an offer needs a percent, a reason code a code."""
     if intent == "denial_code":
         return bool(slots["reasons"])
     if intent == "walk_away":
         return bool(slots["percents"])
+    if intent in ("underpayments", "denials"):
+        return bool(_REMITTANCE.search(slots["text"]))
+    if intent == "gap" and slots["percents"]:
+        # A percent with an offer or a floor is a proposal to price, not today's rates.
+        return not _OFFER_OR_FLOOR.search(slots["text"])
     if intent == "solve":
         return bool(slots["percents"] or slots["dollars"])
     return True
@@ -603,7 +628,7 @@ def read_question(
     )
     benchmark = "market" if re.search(r"\bmarket\b", text, re.I) else "medicare"
     reasons = reason_codes(text)
-    slots = {"reasons": reasons, "percents": percents, "dollars": dollars}
+    slots = {"reasons": reasons, "percents": percents, "dollars": dollars, "text": text}
     intent, alternatives, term = route(text, term, payers, codes, reasons, router, slots)
     return Question(
         text=text,
