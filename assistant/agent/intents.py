@@ -564,6 +564,9 @@ def route(
         return intent, (), term
     if reasons and "denial_code" in (best.intent, second.intent):
         return "denial_code", (), term
+    if {best.intent, second.intent} == {"solve", "proposal"}:
+        # Both price a change; a target to reach makes it a solve.
+        return ("solve" if _TARGET_WORDS.search(text) else "proposal"), (), term
     close = best.score - second.score < ASK_BACK_MARGIN
     if close and not {best.intent, second.intent} <= CONTRACT_INTENTS:
         return "ask_back", (best.intent, second.intent), term
@@ -590,6 +593,16 @@ _REMITTANCE = re.compile(
     r"\bden(y|ied|ial)|\badjust|\bcarc\b|\breject",
     re.I,
 )
+_FLOOR_WORDS = re.compile(
+    r"\bwalk[- ]?away|\bfloor\b|\bbottom line|\bminimum\b|\baccept|\btake (it|this|that)\b|"
+    r"\bsign\b|\bclears?\b|\bshould we\b",
+    re.I,
+)
+_TARGET_WORDS = re.compile(
+    r"\bneed|\breach|\bget (us )?to\b|\bgets us\b|\bhit\b|\btarget|\bto (make|earn|get)\b|"
+    r"\bask (\w+ )?for\b|\bcounter",
+    re.I,
+)
 _OFFER_OR_FLOOR = re.compile(
     r"\boffer|\bpropos|\bgives?\b|\bworth\b|\braise|\bbump|\bincrease|\bwalk[- ]?away|"
     r"\bfloor\b|\bbottom line|\bminimum\b|\baccept|\bclear",
@@ -602,14 +615,15 @@ def _fits(intent: str, slots: dict[str, Any]) -> bool:
     if intent == "denial_code":
         return bool(slots["reasons"])
     if intent == "walk_away":
-        return bool(slots["percents"])
+        return bool(slots["percents"]) and bool(_FLOOR_WORDS.search(slots["text"]))
     if intent in ("underpayments", "denials"):
         return bool(_REMITTANCE.search(slots["text"]))
     if intent == "gap" and slots["percents"]:
         # A percent with an offer or a floor is a proposal to price, not today's rates.
         return not _OFFER_OR_FLOOR.search(slots["text"])
     if intent == "solve":
-        return bool(slots["percents"] or slots["dollars"])
+        target = _TARGET_WORDS.search(slots["text"])
+        return bool(slots["percents"] or slots["dollars"]) and bool(target)
     return True
 
 
@@ -637,7 +651,7 @@ def read_question(
         codes=codes,
         percents=percents,
         dollars=dollars,
-        term=term,
+        term=term if intent in CONTRACT_INTENTS else None,
         code_group=_code_group(text),
         benchmark=benchmark,
         period=_period(text, today),
