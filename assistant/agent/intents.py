@@ -525,6 +525,9 @@ def route(
     if router is None:
         return _keyword_intent(text, term, payers), (), term
     ranked = [r for r in router.rank(_PRODUCT.sub("plan product", text)) if _fits(r.intent, slots)]
+    from assistant.agent.router import Reading
+
+    ranked += [Reading("out_of_scope", -1.0)] * (2 - len(ranked))
     best, second = ranked[0], ranked[1]
     intent = best.intent
     lowered = text.lower()

@@ -452,7 +452,9 @@ class OfflineChatModel(BaseChatModel):
     def _compose_compare_terms(
         self, q: Question, results: list[tuple[str, dict[str, Any], Any]], d: Draft
     ) -> None:
-        term = next((a["term"] for n, a, _ in results if n == "find_contract_term"), q.term)
+        term = q.term or next(
+            (a.get("term") for n, a, _ in results if n == "find_contract_term"), None
+        )
         d.lines.append(say("compare_terms_intro", term_name=TERMS.get(term or "", "").lower()))
         for name, args, found in results:
             if name != "find_contract_term":
