@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from assistant.agent.loop import AgentAssistant
@@ -67,8 +68,29 @@ def offline_model(toolbox: ToolBox) -> BaseChatModel:
                 return page
         return first
 
+    def sentence_scorer(question: str, sentences: list[str]) -> list[float]:
+        embedder = toolbox.services.embedder
+        query = embedder.embed_query(question)
+        vectors = embedder.embed_documents(sentences)
+        return [sum(a * b for a, b in zip(query, v, strict=True)) for v in vectors]
+
+    words: dict[tuple[str | None, int], frozenset[str]] = {}
+
+    def vocabulary(payer: str | None) -> frozenset[str]:
+        docs = [d for d in documents.list() if payer is None or d.payer in (payer, None)]
+        key = (payer, hash(tuple(sorted(d.doc_id for d in docs))))
+        if key not in words:
+            text = " ".join(p.text for d in docs for p in documents.pages(d.doc_id))
+            words[key] = frozenset(re.findall(r"[a-z]+", text.lower()))
+        return words[key]
+
     return OfflineChatModel(
-        payer_source=directory, contract_payers=contract_payers, page_finder=page_finder
+        payer_source=directory,
+        vocabulary=vocabulary,
+        contract_payers=contract_payers,
+        page_finder=page_finder,
+        rate_payers=toolbox.rate_payers,
+        sentence_scorer=sentence_scorer,
     )
 
 

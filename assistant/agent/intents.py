@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 # Words too common in payer names to identify one alone ("plan" must not pick "TN Health Plan").
 _GENERIC = frozenset(
@@ -22,53 +24,28 @@ _CODE = re.compile(r"\b(\d{4}[0-9FTU]|[A-V]\d{4})\b")
 _PERCENT = re.compile(r"([+-]?\d+(?:\.\d+)?)\s*(?:%|percent\b|pct\b)", re.I)
 _DOLLARS = re.compile(r"\$\s?(\d[\d,]*(?:\.\d+)?)\s*(k|m|thousand|million)?\b", re.I)
 _WORD = re.compile(r"[a-z0-9]+")
-
-TERM_WORDS: tuple[tuple[str, str], ...] = (
-    (
-        r"\btimely[- ]filing\b|\btf\b|\btfl\b|\bfiling (limit|deadline|window)|"
-        r"\b(deadline|how long|days?) (do we have )?to (file|submit)|\bfile (a )?claims?\b",
-        "timely_filing",
-    ),
-    (
-        r"\bprompt[- ]pay|\bhow (fast|quickly|soon)\b.*\bpa(y|id)|\blate[- ]payment|\binterest\b",
-        "prompt_pay",
-    ),
-    (r"\bclean claim", "clean_claim_definition"),
-    (r"\blesser[- ]of|\bbilled charges", "lesser_of"),
-    (r"\bmost[- ]favou?red|\bmfn\b", "most_favored_nation"),
-    (
-        r"\b(network )?rental|\brent (our|the) (network|rates)|\bsilent ppo|\bleas(e|ed|ing)\b",
-        "network_rental",
-    ),
-    (r"\brecoup|\bclaw ?back|\boverpayments?\b|\blook[- ]?back", "recoupment"),
-    (r"\bwithout cause|\bterminat\w*|\bget out of\b|\bexit\b", "termination_without_cause"),
-    (r"\bfor cause\b|\bbreach\b", "termination_for_cause"),
-    (
-        r"\bauto(matic(ally)?)?[- ]?renew|\brenewal term|\bterm of the (agreement|contract)|"
-        r"\bwhen does .* (end|expire)|\bexpir\w*",
-        "auto_renewal",
-    ),
-    (
-        r"\bamend\w*|\bchange (the|our) (contract|agreement|policies)|\bpolicy changes?",
-        "unilateral_amendment",
-    ),
-    (r"\bappeals?\b|\bdisputes?\b|\barbitration|\breconsideration", "appeals"),
-    (r"\bgoverning law|\bwhich state|\bjurisdiction|\bvenue\b", "governing_law"),
-    (r"\bcredential\w*", "credentialing"),
-    (r"\baudits?\b|\brecords? (retention|kept)|\bkeep records", "records_and_audit"),
-    (
-        r"\bmethodology|\bhow (are|do) (we|they) (get )?pa(id|y)|\bpaid at\b|\bpayment basis",
-        "reimbursement_methodology",
-    ),
-    (r"\bfee schedule updates?|\bupdate (the|their) (fee schedule|rates)", "fee_schedule_updates"),
-    (r"\bprior auth\w*|\bpre-?auth\w*|\bprecert\w*", "prior_authorization"),
-    (r"\bmedical(ly)? necess\w*", "medical_necessity"),
-    (r"\ball[- ]products|\bcovered (plans|products)|\bwhich (plans|products)", "covered_plans"),
-    (r"\bassign\w*", "assignment"),
-    (r"\binsurance requirements?|\bmalpractice|\bliability insurance", "insurance"),
-    (r"\blimitation of liability|\bindemni\w*", "limitation_of_liability"),
+_DOLLAR_WORDS = re.compile(
+    r"\b(\d[\d,]*(?:\.\d+)?)\s*(k|m|thousand|million)?\s*(?:dollars|bucks)\b", re.I
 )
-"""Plain-words ways of naming a checklist term, first match wins."""
+
+CHECKLIST_PATH = Path(__file__).resolve().parents[2] / "knowledge" / "checklist.yaml"
+
+
+def _checklist_terms() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:
+    """(id -> short name, (asked_as pattern, id) pairs) of knowledge/checklist.yaml: the one
+    vocabulary of contract terms."""
+    import yaml
+
+    data = yaml.safe_load(CHECKLIST_PATH.read_text(encoding="utf-8"))
+    names = {str(i["id"]): str(i.get("short_name") or i["name"]) for i in data["items"]}
+    words = tuple(
+        (str(pattern), str(i["id"])) for i in data["items"] for pattern in i.get("asked_as") or ()
+    )
+    return names, words
+
+
+TERM_NAMES, TERM_WORDS = _checklist_terms()
+"""Checklist term names, and the plain-words ways a question names a term (`asked_as`)."""
 
 _INTENTS: tuple[tuple[str, str], ...] = (
     (
@@ -176,6 +153,14 @@ class Question:
     benchmark: str = "medicare"
     period: tuple[date, date] | None = None
     inherited: bool = False
+    program: str | None = None
+    """The attachment asked about: medicaid, medicare advantage, commercial (None: any)."""
+    reason_codes: tuple[str, ...] = ()
+    """Remittance reason codes named ("CO-45", "N130")."""
+    alternatives: tuple[str, ...] = ()
+    """For intent "ask_back": the two close readings to offer, best first."""
+    all_payers: bool = False
+    """The question asks across payers ("which payer has the shortest timely filing")."""
 
     @property
     def payer(self) -> str | None:
@@ -225,10 +210,13 @@ def correct_term_words(text: str) -> str:
 
 
 def _match_term(text: str) -> str | None:
+    """The term whose words the text uses most specifically (the longest match; on a tie the
+    later one, since a qualifier follows its noun: "terminate ... for cause")."""
+    found = []
     for pattern, term in TERM_WORDS:
-        if re.search(pattern, text, re.I):
-            return term
-    return None
+        for match in re.finditer(pattern, text, re.I):
+            found.append((len(match.group()), match.start(), term))
+    return max(found)[2] if found else None
 
 
 def term_phrase(text: str, term: str) -> str:
@@ -293,7 +281,8 @@ _PRODUCT = re.compile(r"\bmedicare (advantage|part [a-d]|supplement\w*|replaceme
 """A Medicare product line names a plan the contract covers, not the Medicare benchmark."""
 
 
-def _intent(text: str, term: str | None, payers: tuple[str, ...]) -> str:
+def _keyword_intent(text: str, term: str | None, payers: tuple[str, ...]) -> str:
+    """The intent by keyword rules: the fallback when the embedding model cannot load."""
     text = _PRODUCT.sub("plan product", text)
     lowered = text.lower()
     for intent, pattern in _INTENTS:
@@ -334,45 +323,386 @@ def _intent(text: str, term: str | None, payers: tuple[str, ...]) -> str:
     return "out_of_scope"
 
 
-def read_question(text: str, directory: PayerDirectory, today: date) -> Question:
+_TEN_WORDS = "twenty thirty forty fifty sixty seventy eighty ninety"
+_UNITS = {
+    w: i
+    for i, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+        ]
+    )
+}
+_TENS = dict(zip(_TEN_WORDS.split(), range(20, 100, 10), strict=True))
+_SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000}
+_NUMBER_WORD = "|".join([*_UNITS, *_TENS, *_SCALES, "and", "a", "half", "point", "quarter"])
+_NUMBER_WORDS = re.compile(
+    rf"\b(?:{'|'.join([*_UNITS, *_TENS])})(?:[\s-]+(?:{_NUMBER_WORD})\b)*", re.I
+)
+
+
+def _words_value(words: list[str]) -> tuple[Decimal, int] | None:
+    """The value of number words ("one hundred five", "two and a half", "three point five")
+    and how many of the words it used; None if the first word is no number."""
+    total, current, used = Decimal(0), Decimal(0), 0
+    i = 0
+    while i < len(words):
+        w = words[i]
+        if w in _UNITS:
+            current += _UNITS[w]
+        elif w in _TENS:
+            current += _TENS[w]
+        elif w == "hundred":
+            current = (current or 1) * 100
+        elif w in ("thousand", "million"):
+            total += (current or 1) * _SCALES[w]
+            current = Decimal(0)
+        elif w == "point" and i + 1 < len(words) and words[i + 1] in _UNITS:
+            digits = ""
+            while i + 1 < len(words) and words[i + 1] in _UNITS:
+                digits += str(_UNITS[words[i + 1]])
+                i += 1
+            current += Decimal("0." + digits)
+        elif w == "and" and words[i + 1 : i + 3] in (["a", "half"], ["a", "quarter"]):
+            current += Decimal("0.5") if words[i + 2] == "half" else Decimal("0.25")
+            i += 2
+        elif w == "and" and i + 1 < len(words) and words[i + 1] in (*_UNITS, *_TENS):
+            pass
+        else:
+            break
+        used = i + 1
+        i += 1
+    if used == 0:
+        return None
+    return total + current, used
+
+
+def spell_numbers(text: str) -> str:
+    """`text` with spelled-out numbers as digits ("three percent" -> "3 percent", "two and a
+    half %" -> "2.5 %"); "one" alone stays a word unless a unit follows ("one percent")."""
+
+    def fix(match: re.Match[str]) -> str:
+        words = re.split(r"[\s-]+", match.group().lower())
+        read = _words_value(words)
+        if read is None:
+            return match.group()
+        value, used = read
+        rest = " ".join(match.group().split()[used:]) if used < len(words) else ""
+        after = text[match.end() : match.end() + 12].lower()
+        if words[:used] == ["one"] and not re.match(r"\s*(%|percent|pct|dollars)", after):
+            return match.group()
+        number = f"{value.normalize():f}"
+        return number + (" " + rest if rest else "")
+
+    return _NUMBER_WORDS.sub(fix, text)
+
+
+_REASON = re.compile(
+    r"\b(CO|PR|OA|PI|CR)\s*-?\s*(\d{1,3}|[A-Z]\d{1,2})\b|"
+    r"\b(?:carc|reason(?: code)?|adjustment(?: reason)?(?: code)?|denial code)\s*#?\s*(\d{1,3})\b|"
+    r"\b(?:rarc|remark(?: code)?)\s*#?\s*([MN]A?\d{1,3})\b|\b([MN]A?\d{2,3})\b",
+    re.I,
+)
+_PROGRAMS = (
+    (
+        r"\bmedicare advantage\b|\bMA\b|\bmedicare\b(?! (rates?|fee schedule|benchmark))",
+        "medicare advantage",
+    ),
+    (r"\bmedicaid\b|\btenncare\b|\bchip\b", "medicaid"),
+    (r"\bcommercial\b", "commercial"),
+)
+"""A program (attachment) a question names: plain "Medicare" names the Medicare Advantage
+product unless it is the rate benchmark."""
+_ALL_PAYERS = re.compile(
+    r"\bwhich (payer|contract|plan|one)s?\b|\b(all|each|every) (of )?(our |the )?"
+    r"(payers|contracts|plans)\b|\bacross (our |the |all )?(payers|contracts)\b|"
+    r"\bshortest|\blongest|\bfastest|\bslowest|\bsoonest|\bwho (pays|has|gives)\b",
+    re.I,
+)
+
+
+def reason_codes(text: str) -> tuple[str, ...]:
+    """Remittance reason codes a question names, as "CO-45", "45" or "N130"."""
+    found = []
+    for m in _REASON.finditer(text):
+        if m.group(1):
+            found.append(f"{m.group(1).upper()}-{m.group(2).upper()}")
+        else:
+            found.append((m.group(3) or m.group(4) or m.group(5)).upper())
+    return tuple(dict.fromkeys(found))
+
+
+def _program(text: str) -> str | None:
+    for pattern, program in _PROGRAMS:
+        if re.search(pattern, text, re.I if pattern != r"\bMA\b" else 0):
+            return program
+    return None
+
+
+CONTRACT_INTENTS = frozenset({"contract_term", "contract_search", "compare_terms", "review"})
+"""Readings that all answer from contract text: never asked back between each other."""
+ASK_BACK_MARGIN = 0.02
+"""Score gap of the two best readings under which the model asks which was meant (tuned on
+the tune questions: most wrong routes were within 0.02, few right ones)."""
+OFF_TOPIC_BELOW = 0.3
+"""Best example similarity under which a question without domain words is out of scope."""
+
+
+@dataclass(frozen=True)
+class IntentSpec:
+    """An intent another module adds: examples to route by, and how to plan and compose.
+
+    `plan(model, question, results) -> list[Call]` and `compose(model, question, by_name,
+    draft) -> None` have the signatures of OfflineChatModel's own planners and composers
+    (assistant/agent/offline.py); `describe` names the reading when asking back, with
+    {payer} filled in ("what is due with {payer}").
+    """
+
+    name: str
+    examples: tuple[str, ...]
+    plan: Callable[..., Any]
+    compose: Callable[..., Any]
+    describe: str = ""
+
+
+_REGISTERED: dict[str, IntentSpec] = {}
+
+
+def register_intent(spec: IntentSpec) -> None:
+    """Add an intent to the offline model (see the module docstring of offline.py)."""
+    _REGISTERED[spec.name] = spec
+
+
+def registered_intent(name: str) -> IntentSpec | None:
+    return _REGISTERED.get(name)
+
+
+def _router() -> Any:
+    from assistant.agent.router import default_router
+
+    return default_router({name: spec.examples for name, spec in _REGISTERED.items()})
+
+
+def _rate_words(text: str) -> bool:
+    return bool(
+        re.search(_RATE_QUESTION, text, re.I)
+        or re.search(r"\brates?\b|\bpays?\b.*\bfor\b.*\d{4}|\b\d{5}\b", text, re.I)
+    )
+
+
+def route(
+    text: str,
+    term: str | None,
+    payers: tuple[str, ...],
+    codes: tuple[str, ...] = (),
+    reasons: tuple[str, ...] = (),
+    router: Any = None,
+    slots: dict[str, Any] | None = None,
+) -> tuple[str, tuple[str, ...], str | None]:
+    """(intent, close alternatives, term) of a question: the nearest labelled examples decide,
+    rules on the slots settle what the examples cannot know (is a term named, a code, an
+    offer); a contract-term reading naming no checklist words gets the term nearest in meaning."""
+    slots = slots or {"reasons": reasons, "percents": (), "dollars": (), "text": text}
+    router = router if router is not None else _router()
+    if router is None:
+        return _keyword_intent(text, term, payers), (), term
+    ranked = [r for r in router.rank(_PRODUCT.sub("plan product", text)) if _fits(r.intent, slots)]
+    from assistant.agent.router import Reading
+
+    ranked += [Reading("out_of_scope", -1.0)] * (2 - len(ranked))
+    best, second = ranked[0], ranked[1]
+    intent = best.intent
+    lowered = text.lower()
+    several = len(payers) >= 2 or bool(_ALL_PAYERS.search(text))
+    if intent == "out_of_scope" or (
+        best.score < OFF_TOPIC_BELOW and not payers and not _DOMAIN.search(text)
+    ):
+        return ("out_of_scope" if not (term or payers) else "contract_search"), (), term
+    if intent in ("contract_term", "compare_terms") and term is None:
+        term = _term_by_meaning(text)
+    forced = True
+    asks_review = re.search(r"\bred[- ]flags?|\bsummar|\breview\b|\boverview|\brisk", lowered)
+    if term is not None and intent not in CONTRACT_INTENTS | {"talking_points", "help"}:
+        if not _rate_words(_PRODUCT.sub("plan product", text)):
+            intent = "compare_terms" if several or intent == "compare" else "contract_term"
+        else:
+            forced = False
+    elif (
+        term is not None
+        and intent == "contract_search"
+        or term is not None
+        and intent == "review"
+        and not asks_review
+    ):
+        intent = "compare_terms" if several else "contract_term"
+    elif intent == "contract_term" and term is None:
+        intent = "contract_search"
+    elif intent in ("contract_term", "compare_terms") and term is not None:
+        intent = "compare_terms" if several else "contract_term"
+    elif intent == "compare_terms":
+        intent = "compare" if _rate_words(text) or codes else "contract_search"
+    elif intent == "denials" and reasons and re.search(r"\bmean|\bwhat is|\bexplain", lowered):
+        intent = "denial_code"
+    else:
+        forced = False
+    if forced or second.intent == "out_of_scope":
+        return intent, (), term
+    if reasons and "denial_code" in (best.intent, second.intent):
+        return "denial_code", (), term
+    if {best.intent, second.intent} == {"solve", "proposal"}:
+        # Both price a change; a target to reach makes it a solve.
+        return ("solve" if _TARGET_WORDS.search(text) else "proposal"), (), term
+    close = best.score - second.score < ASK_BACK_MARGIN
+    if close and not {best.intent, second.intent} <= CONTRACT_INTENTS:
+        return "ask_back", (best.intent, second.intent), term
+    return intent, (), term
+
+
+TERM_BY_MEANING_FROM = 0.4
+"""Similarity to a checklist item's name and scope from which a question routed to a contract
+term, but naming no term in words the checklist lists, is read as that item."""
+
+
+def _term_by_meaning(text: str) -> str | None:
+    from assistant.agent.router import default_term_matcher
+
+    matcher = default_term_matcher()
+    if matcher is None:
+        return None
+    nearest = matcher.nearest(text)
+    return nearest.intent if nearest.score >= TERM_BY_MEANING_FROM else None
+
+
+_REMITTANCE = re.compile(
+    r"underpa|short|less than|below|remit|\bclaims?\b|\bpaid\b|\beras?\b|\b835\b|"
+    r"\bden(y|ied|ial)|\badjust|\bcarc\b|\breject",
+    re.I,
+)
+_FLOOR_WORDS = re.compile(
+    r"\bwalk[- ]?away|\bfloor\b|\bbottom line|\bminimum\b|\baccept|\btake (it|this|that)\b|"
+    r"\bsign\b|\bclears?\b|\bshould we\b",
+    re.I,
+)
+_TARGET_WORDS = re.compile(
+    r"\bneed|\breach|\bget (us )?to\b|\bgets us\b|\bhit\b|\btarget|\bto (make|earn|get)\b|"
+    r"\bask (\w+ )?for\b|\bcounter",
+    re.I,
+)
+_OFFER_OR_FLOOR = re.compile(
+    r"\boffer|\bpropos|\bgives?\b|\bworth\b|\braise|\bbump|\bincrease|\bwalk[- ]?away|"
+    r"\bfloor\b|\bbottom line|\bminimum\b|\baccept|\bclear",
+    re.I,
+)
+
+
+def _fits(intent: str, slots: dict[str, Any]) -> bool:
+    """Whether the slots allow a reading: an offer needs a percent, a reason code a code."""
+    if intent == "denial_code":
+        return bool(slots["reasons"])
+    if intent == "walk_away":
+        return bool(slots["percents"]) and bool(_FLOOR_WORDS.search(slots["text"]))
+    if intent in ("underpayments", "denials"):
+        return bool(_REMITTANCE.search(slots["text"]))
+    if intent == "gap" and slots["percents"]:
+        # A percent with an offer or a floor is a proposal to price, not today's rates.
+        return not _OFFER_OR_FLOOR.search(slots["text"])
+    if intent == "solve":
+        target = _TARGET_WORDS.search(slots["text"])
+        return bool(slots["percents"] or slots["dollars"]) and bool(target)
+    return True
+
+
+def read_question(
+    text: str, directory: PayerDirectory, today: date, router: Any = None
+) -> Question:
     """Intent and slots of one question, on its own (follow-ups: see `resolve_follow_up`)."""
+    spelled = spell_numbers(text)
     payers = tuple(directory.find(text))
     term = find_term(text)
-    codes = tuple(dict.fromkeys(m.group(1).upper() for m in _CODE.finditer(text)))
-    percents = tuple(Decimal(m.group(1)) for m in _PERCENT.finditer(text))
-    dollars = tuple(_amount(m.group(1), m.group(2)) for m in _DOLLARS.finditer(text))
+    codes = tuple(dict.fromkeys(m.group(1).upper() for m in _CODE.finditer(spelled)))
+    percents = tuple(Decimal(m.group(1)) for m in _PERCENT.finditer(spelled))
+    dollars = tuple(_amount(m.group(1), m.group(2)) for m in _DOLLARS.finditer(spelled))
+    dollars = dollars or tuple(
+        _amount(m.group(1), m.group(2)) for m in _DOLLAR_WORDS.finditer(spelled)
+    )
     benchmark = "market" if re.search(r"\bmarket\b", text, re.I) else "medicare"
+    reasons = reason_codes(text)
+    slots = {"reasons": reasons, "percents": percents, "dollars": dollars, "text": text}
+    intent, alternatives, term = route(text, term, payers, codes, reasons, router, slots)
     return Question(
         text=text,
-        intent=_intent(text, term, payers),
+        intent=intent,
         payers=payers,
         codes=codes,
         percents=percents,
         dollars=dollars,
-        term=term,
+        term=term if intent in CONTRACT_INTENTS else None,
         code_group=_code_group(text),
         benchmark=benchmark,
         period=_period(text, today),
+        program=_program(text) if term or intent in CONTRACT_INTENTS else None,
+        reason_codes=reasons,
+        alternatives=alternatives,
+        all_payers=bool(_ALL_PAYERS.search(text)),
     )
 
 
+_SLOT_ONLY = re.compile(
+    r"^\s*(and|what about|how about|same for|same (thing|question) for|also|now|ok(ay)?,?|"
+    r"then|for)\b|^\s*\w+( \w+)?\s*\?\s*$",
+    re.I,
+)
+
+
 def is_follow_up(question: Question) -> bool:
-    """A short question that mostly changes a slot of the previous one ("and for UHC?")."""
+    """A short question that mostly changes a slot of the previous one ("and for UHC?", "what
+    about the Medicare Advantage side?")."""
     words = _WORD.findall(question.text.lower())
-    borrowed = question.intent in ("contract_search", "out_of_scope", "gap", "compare")
-    return bool(_FOLLOW_UP.search(question.text)) and len(words) <= 8 and borrowed
+    return bool(_SLOT_ONLY.search(question.text)) and len(words) <= 9
 
 
 def resolve_follow_up(question: Question, previous: Question) -> Question:
     """The previous question's intent and slots, with whatever this one names replacing them."""
+    intent = previous.intent
+    payers = question.payers or previous.payers
+    term = question.term or previous.term
+    if intent == "compare_terms" and len(question.payers) == 1:
+        intent = "contract_term"
+    elif intent == "contract_term" and len(payers) >= 2:
+        intent = "compare_terms"
+    if question.term and intent not in ("contract_term", "compare_terms"):
+        intent = "contract_term"
     return replace(
         previous,
         text=question.text,
-        payers=question.payers or previous.payers,
+        intent=intent,
+        payers=payers,
         codes=question.codes or previous.codes,
         percents=question.percents or previous.percents,
         dollars=question.dollars or previous.dollars,
         code_group=question.code_group or previous.code_group,
         period=question.period or previous.period,
+        term=term,
+        program=question.program or previous.program,
+        reason_codes=question.reason_codes or previous.reason_codes,
+        all_payers=question.all_payers and not question.payers,
         inherited=True,
     )

@@ -1,12 +1,32 @@
 """The built-in offline model: a deterministic chat model that plans tool calls and composes
-answers from their results with the templates in prompts/offline_answers.yaml."""
+answers from their results with the templates in prompts/offline_answers.yaml.
+
+A question is routed by meaning (assistant/agent/router.py over prompts/intents.yaml) and its
+slots read by rules (assistant/agent/intents.py). Another module adds an intent without editing
+this file::
+
+    from assistant.agent.intents import IntentSpec, register_intent
+    from assistant.agent.offline import Call, Draft, OfflineChatModel
+
+    def plan(model: OfflineChatModel, q: Question, results: list[tuple[str, dict, Any]]):
+        return [] if results else [Call("due_items", {"payer": q.payer})]
+
+    def compose(model: OfflineChatModel, q: Question, by_name: dict[str, Any], d: Draft):
+        d.lines.append(...)  # from by_name["due_items"]
+
+    register_intent(IntentSpec("due_items", ("what's due with Aetna", ...), plan, compose,
+                               describe="what is due with {payer}"))
+
+The module that registers must be imported before the first question (e.g. by the command
+module that defines its tools); its tools must be in `make_tools`' list for the agent to run them.
+"""
 
 from __future__ import annotations
 
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -17,10 +37,12 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from langchain_core.outputs import ChatGeneration, ChatResult
 
 from assistant.agent.intents import (
+    CONTRACT_INTENTS,
     PayerDirectory,
     Question,
     is_follow_up,
     read_question,
+    registered_intent,
     resolve_follow_up,
     term_phrase,
 )
@@ -30,9 +52,21 @@ from assistant.resources import prompts_dir
 OFFLINE_NAME = "offline"
 FOCUS_PREFIX = "[payer in focus: "
 ABSTAIN_BELOW = 0.3
-"""Best cosine similarity under which a search found nothing relevant. Off-topic questions
-score under 0.21 on the demo; questions about a topic a contract does not have score 0.34-0.66,
-as high as answerable ones (0.36-0.74), so `unaddressed_words` decides those."""
+"""Best cosine similarity under which a search found nothing relevant (off-topic questions
+score under 0.21 on the demo)."""
+SENTENCE_BELOW = 0.35
+"""Cosine similarity of question and best sentence under which the sentence does not answer:
+chosen on the tune questions (answerable ones' best sentences score 0.38-0.8, those of
+questions the contracts do not answer mostly under 0.35)."""
+ABSENT_SHARE = 0.5
+"""Share of a question's topic words missing from every document of the payer from which the
+documents do not address it (tune questions: unanswerable ones 0.5-1, answerable ones 0-0.34;
+a missing word in the top passages alone is no evidence, in the whole contract it is)."""
+NEARER_BY = 0.05
+"""How much nearer the question a searched sentence must be than the cited clauses to be added."""
+RATE_INTENTS = frozenset(
+    {"gap", "proposal", "solve", "walk_away", "top_codes", "talking_points", "underpayments"}
+)
 TOP_CODES = 10
 GROUP_NAMES = {
     "office-em": "office E/M (99202-99215)",
@@ -118,6 +152,12 @@ class OfflineChatModel(BaseChatModel):
     page_finder: Callable[[str, str, int | None, int | None], int | None]
     """Which page of a chunk's span holds a quote (chunks may cross a page break)."""
     today: date | None = None
+    rate_payers: Callable[[], list[str]] | None = None
+    """Payers with fee schedules; None when every payer has rates (tests without a workspace)."""
+    vocabulary: Callable[[str | None], frozenset[str]] | None = None
+    """The words of a payer's documents (guidance included; all documents for None)."""
+    sentence_scorer: Callable[[str, list[str]], list[float]] | None = None
+    """Cosine similarity of a question to candidate sentences (the shipped embedder)."""
 
     @property
     def _llm_type(self) -> str:
@@ -139,21 +179,37 @@ class OfflineChatModel(BaseChatModel):
 
     # Reading the conversation ----------------------------------------------------------------
 
+    def read(self, messages: Sequence[BaseMessage]) -> Question:
+        """The question of the last human message as the model reads it: intent and slots,
+        with a follow-up's borrowed slots (benchmarks score the route this way)."""
+        return self._question(messages)
+
     def _question(self, messages: Sequence[BaseMessage]) -> Question:
         directory = self.payer_source()
         today = self.today or date.today()
         humans = [m for m in messages if isinstance(m, HumanMessage)]
-        focus, text = split_focus(str(humans[-1].content))
-        question = read_question(text, directory, today)
-        if is_follow_up(question):
-            for earlier in reversed(humans[:-1]):
-                prev = read_question(split_focus(str(earlier.content))[1], directory, today)
-                if prev.intent not in ("out_of_scope", "help") and not is_follow_up(prev):
-                    question = resolve_follow_up(question, prev)
-                    break
-        if not question.payers and focus:
-            question = Question(**{**question.__dict__, "payers": (focus,)})
-        return question
+        previous: Question | None = None
+        question: Question | None = None
+        # Each turn read in order, so that a chain of follow-ups keeps every slot changed.
+        for human in humans:
+            focus, text = split_focus(str(human.content))
+            question = read_question(text, directory, today)
+            if previous is not None and is_follow_up(question):
+                question = resolve_follow_up(question, previous)
+            if not question.payers and focus and not question.all_payers:
+                question = replace(question, payers=(focus,))
+            if question.intent not in ("out_of_scope", "help", "ask_back"):
+                previous = question
+        assert question is not None
+        return self._redirect(question)
+
+    def _redirect(self, q: Question) -> Question:
+        """A rate question about a payer that has a contract but no rates asks the contract."""
+        if self.rate_payers is None or q.intent not in RATE_INTENTS or q.payer is None:
+            return q
+        if q.payer in self.rate_payers() or q.payer not in self.contract_payers():
+            return q
+        return replace(q, intent="contract_term" if q.term else "contract_search")
 
     @staticmethod
     def _results(messages: Sequence[BaseMessage]) -> list[tuple[str, dict[str, Any], Any]]:
@@ -205,8 +261,35 @@ class OfflineChatModel(BaseChatModel):
             return []
         payer = q.payer
         intent = q.intent
-        if intent in ("out_of_scope", "help"):
+        if intent in ("out_of_scope", "help", "ask_back"):
             return []
+        spec = registered_intent(intent)
+        if spec is not None:
+            return list(spec.plan(self, q, results))
+        if intent == "compare_terms":
+            payers = list(q.payers) if len(q.payers) >= 2 else self.contract_payers()
+            asked = {a.get("payer") for name, a, _ in results if name == "find_contract_term"}
+            return [
+                Call("find_contract_term", {"term": q.term, "payer": p})
+                for p in payers
+                if p not in asked
+            ]
+        if intent == "review":
+            payer = payer or self._only_contract_payer()
+            if payer is None or made:
+                return []
+            return [Call("review_contract", {"payer": payer})]
+        if intent == "denial_code":
+            if made or not q.reason_codes:
+                return []
+            return [Call("explain_reason_code", {"code": c}) for c in q.reason_codes[:3]]
+        if intent == "denials":
+            if made:
+                return []
+            args = {"payer": payer} if payer else {}
+            if q.period:
+                args["since"] = q.period[0].isoformat()
+            return [Call("denials", args)]
         if intent == "contract_term":
             if payer is None:
                 payer = self._only_contract_payer()
@@ -218,7 +301,10 @@ class OfflineChatModel(BaseChatModel):
             found = any(d["values"] for d in documents)
             # No value, or values whose clauses leave part of the question unsaid ("interest"
             # when the prompt-pay clause gives only days): search for the passage that says it.
-            if "search_contracts" not in made and (not found or self._uncited(q, documents)):
+            # With the embedder, always: the sentence nearest the question may say more than the
+            # clause the term extraction cites ("how much notice before an audit").
+            uncited = self.sentence_scorer is not None or self._uncited(q, documents)
+            if "search_contracts" not in made and (not found or uncited):
                 return [Call("search_contracts", {"query": q.text, "payer": payer})]
             return []
         if intent == "contract_search":
@@ -321,35 +407,149 @@ class OfflineChatModel(BaseChatModel):
         known = ", ".join(sorted(set(self.payer_source().names.values())))
         if q.intent == "help":
             return say("help", payers=known or "none yet")
+        if q.intent == "ask_back":
+            first, second = (self._describe(q, intent) for intent in q.alternatives[:2])
+            return say("ask_back", first=first, second=second)
+        if q.intent == "compare_terms" and len(errors) < len(results):
+            errors = []
         if errors:
-            if q.intent == "underpayments" and "remittances" in errors[0]["error"].lower():
-                return say("no_remits", payer=q.payer)
+            if q.intent in ("underpayments", "denials") and (
+                "remittances" in errors[0]["error"].lower()
+            ):
+                return say("no_remits", payer=q.payer or "your payers")
             hint = f" ({errors[0]['hint']})" if errors[0].get("hint") else ""
             return say("tool_error", error=errors[0]["error"], hint=hint)
         if not results:
-            if q.intent == "contract_term":
+            if q.intent in ("proposal", "walk_away") and q.payer:
+                return say("need_offer", payer=q.payer)
+            if q.intent == "denial_code":
+                return say("need_reason_code")
+            if q.intent in CONTRACT_INTENTS:
                 known = ", ".join(self.contract_payers()) or known
             return say("need_payer", payers=known or "none yet")
         by_name = {name: result for name, _, result in results}
-        composer = getattr(self, f"_compose_{q.intent}")
-        composer(q, by_name, draft)
+        spec = registered_intent(q.intent)
+        if spec is not None:
+            spec.compose(self, q, by_name, draft)
+        elif q.intent == "compare_terms":
+            self._compose_compare_terms(q, results, draft)
+        else:
+            getattr(self, f"_compose_{q.intent}")(q, by_name, draft)
         return draft.render()
+
+    def _describe(self, q: Question, intent: str) -> str:
+        """A reading named for the ask-back ("what Aetna's 3% offer is worth")."""
+        spec = registered_intent(intent)
+        template = spec.describe if spec is not None else templates().get(f"reading_{intent}", "")
+        payer = q.payer or "the payer"
+        offer = f"{pct(q.percents[0])}% " if q.percents else ""
+        return (template or intent.replace("_", " ")).format(payer=payer, offer=offer)
+
+    def _term_values(
+        self, q: Question, documents: list[dict[str, Any]]
+    ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        """The values of a term's documents, only the asked program's when it has any."""
+        stated = [(doc, v) for doc in documents for v in doc["values"]]
+        if q.program:
+            words = q.program.split()
+            own = [(d, v) for d, v in stated if all(w in (v["scope"] or "").lower() for w in words)]
+            return own or stated
+        return stated
+
+    def _compose_compare_terms(
+        self, q: Question, results: list[tuple[str, dict[str, Any], Any]], d: Draft
+    ) -> None:
+        term = q.term or next(
+            (a.get("term") for n, a, _ in results if n == "find_contract_term"), None
+        )
+        d.lines.append(say("compare_terms_intro", term_name=TERMS.get(term or "", "").lower()))
+        for name, args, found in results:
+            if name != "find_contract_term":
+                continue
+            if "error" in found:
+                d.lines.append(say("compare_terms_none", payer=args["payer"], why=found["error"]))
+                continue
+            stated = self._term_values(q, found["documents"])
+            if not stated:
+                d.lines.append(say("compare_terms_none", payer=found["payer"], why="not stated"))
+                continue
+            readings = []
+            for _doc, value in stated[:3]:
+                readings.append(self._reading(value, d))
+            d.lines.append(
+                say("compare_terms_row", payer=found["payer"], readings="; ".join(readings))
+            )
+
+    def _reading(self, value: dict[str, Any], d: Draft) -> str:
+        citation = {**value["citations"][0], "quote": unfence(value["citations"][0]["quote"])}
+        n = d.cite(citation)
+        scope = value["scope"]
+        scope_text = f" ({scope})" if scope and scope.lower() not in ("agreement", "") else ""
+        reading = value["reading"] or _excerpt(citation["quote"])
+        return say("term_reading", reading=reading, scope=scope_text, n=n)
+
+    def _compose_review(self, q: Question, r: dict[str, Any], d: Draft) -> None:
+        review = r["review_contract"]
+        for doc in review["documents"]:
+            flags = doc["red_flags"]
+            d.lines.append(
+                say("review_intro", payer=review["payer"], source=doc["source"], count=len(flags))
+            )
+            for item in flags[:8]:
+                markers = ""
+                for c in item["citations"][:1]:
+                    citation = {**c, "quote": unfence(c["quote"])}
+                    markers += f" [{d.cite(citation)}]"
+                d.lines.append(
+                    say(
+                        "review_row",
+                        name=item["name"],
+                        flag=item["flags"][0] if item["flags"] else "",
+                        ask=item["ask"],
+                        markers=markers,
+                    )
+                )
+            if doc["absent"]:
+                d.lines.append(say("review_absent", items=", ".join(doc["absent"][:6])))
+
+    def _compose_denials(self, q: Question, r: dict[str, Any], d: Draft) -> None:
+        report = r["denials"]
+        for row in report["payers"]:
+            d.lines.append(
+                say(
+                    "denials_payer",
+                    payer=row["payer"],
+                    rate=pct(Decimal(str(row["line_denial_rate"])) * 100),
+                    denied=row["denied_lines"],
+                    lines=row["lines"],
+                    charges=money(row["denied_charges"]),
+                )
+            )
+        reasons = sorted(report["reasons"], key=lambda x: -Decimal(str(x["amount"])))[:5]
+        for row in reasons:
+            d.lines.append(
+                say(
+                    "denials_reason",
+                    payer=row["payer"],
+                    code=row["code"],
+                    meaning=row["meaning"],
+                    amount=money(row["amount"]),
+                )
+            )
+
+    def _compose_denial_code(self, q: Question, r: dict[str, Any], d: Draft) -> None:
+        result = r["explain_reason_code"]
+        for item in result["codes"]:
+            d.lines.append(say("reason_code", code=item["code"], meaning=item["meaning"]))
 
     def _compose_contract_term(self, q: Question, r: dict[str, Any], d: Draft) -> None:
         found = r["find_contract_term"]
         term_name = TERMS[found["term"]]
-        stated = [(doc, v) for doc in found["documents"] for v in doc["values"]]
+        stated = self._term_values(q, found["documents"])
         if not stated:
             self._compose_contract_search(q, r, d)
             return
-        readings = []
-        for _doc, value in stated[:4]:
-            citation = {**value["citations"][0], "quote": unfence(value["citations"][0]["quote"])}
-            n = d.cite(citation)
-            scope = value["scope"]
-            scope_text = f" ({scope})" if scope and scope.lower() not in ("agreement", "") else ""
-            reading = value["reading"] or _excerpt(citation["quote"])
-            readings.append(say("term_reading", reading=reading, scope=scope_text, n=n))
+        readings = [self._reading(value, d) for _doc, value in stated[:4]]
         d.lines.append(
             say(
                 "term_found",
@@ -368,6 +568,9 @@ class OfflineChatModel(BaseChatModel):
         """The passage saying what the term's clauses leave unsaid, if one above the bar does."""
         search = r["search_contracts"]
         if "error" in search:
+            return
+        if self.sentence_scorer is not None:
+            self._add_nearer_sentence(q, search, d)
             return
         missing = self._uncited(q, r["find_contract_term"]["documents"])
         ignore = self._name_words(q)
@@ -390,17 +593,38 @@ class OfflineChatModel(BaseChatModel):
             d.lines.append(say("term_related", source=hit["source"], where=where, quote=quote, n=n))
             return
 
+    def _add_nearer_sentence(self, q: Question, search: dict[str, Any], d: Draft) -> None:
+        """The sentence of the search nearest the question, when it is nearer than every clause
+        the answer already cites (it then says what those leave unsaid)."""
+        assert self.sentence_scorer is not None
+        if search["relevance"] < ABSTAIN_BELOW or not d.citations:
+            return
+        picked = self._answering_sentences(q, search["hits"][:3], limit=1)
+        if not picked:
+            return
+        sentence, hit = picked[0]
+        section, quote = split_heading(sentence, sentence_section(hit, sentence))
+        cited = [c["quote"] for c in d.citations]
+        if any(quote in c or c in quote for c in cited):
+            return
+        scores = self.sentence_scorer(q.text, [quote, *(_sentences(" ".join(cited)) or cited)])
+        if scores[0] <= max(scores[1:]) + NEARER_BY:
+            return
+        page = self.page_finder(hit["doc_id"], quote, hit["page"], hit["page_end"])
+        n = d.cite({"source": hit["source"], "page": page, "section": section, "quote": quote})
+        where = _where({"page": page, "section": section})
+        d.lines.append(say("term_related", source=hit["source"], where=where, quote=quote, n=n))
+
     def _compose_contract_search(self, q: Question, r: dict[str, Any], d: Draft) -> None:
         search = r.get("search_contracts")
         scope = f"{q.payer}'s documents" if q.payer else "the indexed contracts"
         ignore = self._name_words(q)
-        picked = []
-        if (
-            search
-            and search["relevance"] >= ABSTAIN_BELOW
-            and not unaddressed_words(q.text, search["hits"], ignore)
-        ):
-            picked = best_sentences(q.text, search["hits"][:3], ignore)
+        picked: list[tuple[str, dict[str, Any]]] = []
+        if search and search["relevance"] >= ABSTAIN_BELOW:
+            if self.sentence_scorer is not None and not self._off_the_documents(q):
+                picked = self._answering_sentences(q, search["hits"][:3])
+            elif not unaddressed_words(q.text, search["hits"], ignore):
+                picked = best_sentences(q.text, search["hits"][:3], ignore)
         if not picked:
             d.lines.append(say("not_addressed", scope=scope))
             return
@@ -417,6 +641,41 @@ class OfflineChatModel(BaseChatModel):
                     n=n,
                 )
             )
+
+    def _off_the_documents(self, q: Question) -> bool:
+        """Whether at least ABSENT_SHARE of the question's topic words occur nowhere in the
+        payer's documents in any form ("parking", "dental implants", "telehealth parity")."""
+        if self.vocabulary is None:
+            return False
+        ignore = self._name_words(q)
+        words = [
+            w
+            for w in re.findall(r"[a-z]+", q.text.lower())
+            if len(w) >= 4 and w not in _STOP and w not in _FILLER and w not in ignore
+        ]
+        if not words:
+            return False
+        vocabulary = self.vocabulary(q.payer)
+        absent = [w for w in words if not any(t.startswith(_root(w)) for t in vocabulary)]
+        return len(absent) / len(words) >= ABSENT_SHARE
+
+    def _answering_sentences(
+        self, q: Question, hits: list[dict[str, Any]], limit: int = 2
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """The one or two sentences of the hits nearest in meaning to the question; none when
+        the nearest is under SENTENCE_BELOW (the contracts do not answer it)."""
+        assert self.sentence_scorer is not None
+        candidates = [
+            (sentence, hit) for hit in hits for sentence in _sentences(unfence(hit["text"]))
+        ]
+        if not candidates:
+            return []
+        scores = self.sentence_scorer(q.text, [s for s, _ in candidates])
+        ranked = sorted(zip(scores, range(len(candidates)), strict=True), key=lambda x: -x[0])
+        best = ranked[0][0]
+        if best < SENTENCE_BELOW:
+            return []
+        return [candidates[i] for score, i in ranked[:limit] if score >= best - 0.05]
 
     def _compose_gap(self, q: Question, r: dict[str, Any], d: Draft) -> None:
         gap = r["rate_gap"]
@@ -792,6 +1051,19 @@ def best_sentences(
                 scored.append((score, -rank, sentence[:400], hit))
     scored.sort(key=lambda s: (-s[0], -s[1]))
     return [(sentence, hit) for _, _, sentence, hit in scored[:limit]]
+
+
+def _sentences(text: str) -> list[str]:
+    """The sentences of a passage worth quoting (not headings, banners or injected text)."""
+    out = []
+    for raw in _SENTENCE.split(text):
+        sentence = " ".join(raw.split())
+        if len(sentence) < 40 or sentence.startswith("**SYNTHETIC"):
+            continue
+        if _INSTRUCTION.search(sentence):
+            continue
+        out.append(sentence[:400])
+    return out
 
 
 _HEADING_LINE = re.compile(r"^#{2,}\s+(\d+(?:\.\d+)+)\b", re.M)
