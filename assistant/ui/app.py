@@ -16,7 +16,7 @@ from textual.lazy import Lazy
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, TabbedContent, TabPane
+from textual.widgets import Header, TabbedContent, TabPane
 
 from assistant.config import OFFLINE_MODEL, Settings
 from assistant.errors import AssistantError
@@ -28,6 +28,7 @@ from assistant.ui.transcript import (
     write_export,
 )
 from assistant.ui.widgets.chat import Chat, ChatTurn
+from assistant.ui.widgets.footer import KeyFooter
 from assistant.ui.widgets.prompt import PromptInput
 from assistant.ui.widgets.rates_view import RatesView
 from assistant.ui.widgets.review_view import ReviewView
@@ -99,6 +100,18 @@ class PayerAssistantApp(App[None]):
         self._assistant_lock = threading.Lock()
         self._ask_lock = threading.Lock()
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: Any = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Notifications carry file names, payer names and error text: literal, never markup."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
     # Layout ---------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
@@ -118,7 +131,7 @@ class PayerAssistantApp(App[None]):
                     yield Lazy(RatesView(self.services, id="rates-view"))
                 with TabPane("Review", id="review"):
                     yield Lazy(ReviewView(self.services, id="review-view"))
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.sub_title = self.settings.workspace.name

@@ -162,13 +162,13 @@ class RatesView(Vertical):
     def set_choices(self, payers: Sequence[str], benchmarks: Sequence[str]) -> None:
         payer_select: Select[str] = self.query_one("#rates-payer", Select)
         with self.prevent(Select.Changed):
-            payer_select.set_options((p, p) for p in payers)
+            payer_select.set_options((Text(p), p) for p in payers)
             if self.payer is not None and self.payer in payers:
                 payer_select.value = self.payer
         bench_select: Select[str] = self.query_one("#rates-benchmark", Select)
         specs = list(dict.fromkeys(["medicare", *benchmarks, *(f"payer:{p}" for p in payers)]))
         with self.prevent(Select.Changed):
-            bench_select.set_options((b, b) for b in specs)
+            bench_select.set_options((Text(b), b) for b in specs)
             bench_select.value = self.benchmark if self.benchmark in specs else "medicare"
 
     def show_payer(self, payer: str | None) -> None:
@@ -184,7 +184,7 @@ class RatesView(Vertical):
 
     def reload(self) -> None:
         if self.payer:
-            self.query_one("#gap-summary", Static).update(f"Loading {self.payer}…")
+            self.query_one("#gap-summary", Static).update(Text(f"Loading {self.payer}…"))
             self._load_gap(self.payer, self.benchmark)
 
     @work(thread=True, exclusive=True, group="rates-gap")

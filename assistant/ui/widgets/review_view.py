@@ -18,6 +18,7 @@ from textual.widgets.select import InvalidSelectValueError
 from assistant.agent.answer import Citation
 from assistant.ui import workspace_data
 from assistant.ui.guard import guarded
+from assistant.ui.plain import plain
 from assistant.ui.workspace_data import DocumentInfo
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ class EvidenceButton(Button):
         where = f"p. {citation.page}" if citation.page is not None else citation.source
         quote = " ".join(citation.quote.split())
         short = quote if len(quote) <= 90 else quote[:89] + "…"
-        super().__init__(f"{where}: “{short}”", classes="evidence", compact=True)
+        super().__init__(plain(f"{where}: “{short}”"), classes="evidence", compact=True)
         self.citation = citation
 
 
@@ -97,7 +98,8 @@ class ReviewView(Vertical):
         select: Select[str] = self.query_one("#review-doc", Select)
         with self.prevent(Select.Changed):
             select.set_options(
-                (f"{d.source} ({d.payer or 'no payer'}, {d.kind})", d.doc_id) for d in documents
+                (Text(f"{d.source} ({d.payer or 'no payer'}, {d.kind})"), d.doc_id)
+                for d in documents
             )
             if self.doc_id in {d.doc_id for d in documents}:
                 select.value = self.doc_id
@@ -109,7 +111,7 @@ class ReviewView(Vertical):
         # not listed yet; the review still runs
         with self.prevent(Select.Changed), contextlib.suppress(InvalidSelectValueError):
             select.value = doc_id
-        self.query_one("#review-summary", Static).update(f"Reviewing {doc_id}…")
+        self.query_one("#review-summary", Static).update(Text(f"Reviewing {doc_id}…"))
         self._review(doc_id)
 
     @work(thread=True, exclusive=True, group="review")
@@ -142,7 +144,9 @@ class ReviewView(Vertical):
         for item in review.items:
             value = workspace_data.describe_item_values(item) if item.values else ""
             pages = ", ".join(str(p) for p in item.pages)
-            table.add_row(status_text(item.status), item.name, value, pages, key=item.id)
+            table.add_row(
+                status_text(item.status), Text(item.name), Text(value), Text(pages), key=item.id
+            )
         if review.items:
             table.move_cursor(row=0)
             self._show_item(review.items[0])
