@@ -104,6 +104,13 @@ class Proposal:
 # Results ----------------------------------------------------------------------------------
 
 
+def benchmark_display(name: str | None) -> str:
+    """A benchmark as a sentence names it ('Medicare', 'market:ohio:p50', 'the benchmark')."""
+    if not name:
+        return "the benchmark"
+    return "Medicare" if name == "medicare" else name
+
+
 @dataclass(frozen=True)
 class GapRow:
     """One code: the payer's rate against the benchmark's, times the practice's units."""
@@ -183,7 +190,7 @@ class GapResult:
         n = self.billed_codes
         return (
             f"on the {n} billed code{'' if n == 1 else 's'} both {self.payer} and "
-            f"{self.benchmark} price, weighted by your annual volumes"
+            f"{benchmark_display(self.benchmark)} price, weighted by your annual volumes"
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -197,6 +204,7 @@ class GapResult:
             "total_benchmark_revenue": money_text(self.total_benchmark_revenue),
             "total_annual_gap": money_text(self.total_annual_gap),
             "pct_of_benchmark": pct_number(self.pct_of_benchmark),
+            "billed_codes": self.billed_codes,
             "basis": self.basis,
         }
 
@@ -289,7 +297,7 @@ class PayerComparison:
     def basis(self) -> str:
         """What the basket percents cover, in words."""
         return (
-            f"each payer on the codes it and {self.benchmark or 'the benchmark'} both price, "
+            f"each payer on the codes it and {benchmark_display(self.benchmark)} both price, "
             "weighted by your annual volumes with that payer"
         )
 
@@ -403,6 +411,7 @@ class ProposalResult:
             "total_proposed": money_text(self.total_proposed),
             "total_delta": money_text(self.total_delta),
             "pct_change": pct_number(self.pct_change),
+            "billed_codes": self.billed_codes,
             "basis": self.basis,
         }
 
