@@ -40,6 +40,8 @@ if TYPE_CHECKING:
     from assistant.agent.events import Assistant
     from assistant.services import Services
 
+SIDEBAR_MIN_WIDTH = 100
+"""Below this many columns the sidebar starts hidden (Ctrl+B shows it)."""
 UNEXPECTED_HINT = "try again; if it keeps happening, restart with --model offline"
 
 
@@ -97,6 +99,8 @@ class PayerAssistantApp(App[None]):
         self.conversation_id: str | None = None
         self.turns: list[Turn] = []
         self.summary: WorkspaceSummary | None = None
+        self._sidebar_choice: bool | None = None
+        """Ctrl+B's last choice; until then the sidebar shows only at 100 columns or more."""
         self._assistant_lock = threading.Lock()
         self._ask_lock = threading.Lock()
 
@@ -134,6 +138,7 @@ class PayerAssistantApp(App[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        self._fit_sidebar(self.size.width)
         self.sub_title = self.settings.workspace.name
         self.query_one(PromptInput).focus()
         # Everything that touches the disk or loads a model starts after the first paint.
@@ -325,7 +330,14 @@ class PayerAssistantApp(App[None]):
 
     def action_toggle_sidebar(self) -> None:
         sidebar = self.query_one(WorkspaceSidebar)
-        sidebar.display = not sidebar.display
+        sidebar.display = self._sidebar_choice = not sidebar.display
+
+    def on_resize(self, event: Any) -> None:
+        self._fit_sidebar(event.size.width)
+
+    def _fit_sidebar(self, width: int) -> None:
+        if self._sidebar_choice is None:
+            self.query_one(WorkspaceSidebar).display = width >= SIDEBAR_MIN_WIDTH
 
     def _payer_names(self) -> list[str]:
         if self.summary is None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Markdown, Static
 
@@ -68,7 +68,7 @@ class ChatTurn(Vertical):
         yield Vertical(classes="tools")
         yield Static("Thinking…", classes="status")
         yield Markdown("", classes="answer", open_links=False)
-        yield Horizontal(classes="citations")
+        yield Vertical(classes="citations")
 
     @property
     def answer_view(self) -> Markdown:
@@ -110,7 +110,7 @@ class ChatTurn(Vertical):
         if answer is None:
             return
         await self.answer_view.update(link_markers(answer.answer, answer.citations))
-        row = self.query_one(".citations", Horizontal)
+        row = self.query_one(".citations", Vertical)
         await row.remove_children()
         await row.mount_all(CitationButton(n, c) for n, c in enumerate(answer.citations, 1))
         notes = Text()

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widget import Widget
@@ -76,6 +77,25 @@ def sort_rows(rows: Sequence[dict[str, Any]], key: str, reverse: bool) -> list[d
     return sorted(present, key=value, reverse=reverse) + blank
 
 
+class GapTable(DataTable[Any]):
+    """The gap table, sortable from the keyboard (the view decides the order)."""
+
+    BINDINGS = [
+        Binding("s", "sort_next", "Sort: next column"),
+        Binding("r", "sort_reverse", "Reverse"),
+    ]
+
+    def action_sort_next(self) -> None:
+        for view in self.ancestors_with_self:
+            if isinstance(view, RatesView):
+                view.action_next_sort()
+
+    def action_sort_reverse(self) -> None:
+        for view in self.ancestors_with_self:
+            if isinstance(view, RatesView):
+                view.action_reverse_sort()
+
+
 class RatesView(Vertical):
     """Pick a payer and a benchmark, read the gap, model a proposal."""
 
@@ -111,6 +131,8 @@ class RatesView(Vertical):
         self.benchmark = "medicare"
         self._rows: list[dict[str, Any]] = []
         self._sort: tuple[str, bool] = ("annual_gap", True)
+        self._proposal: str | None = None
+        """The proposal last modelled: switching payer models it for the new one."""
         self._chart: Widget | None = None
 
     def compose(self) -> ComposeResult:
@@ -126,7 +148,7 @@ class RatesView(Vertical):
             )
         yield Static("Choose a payer to see its gap against the benchmark.", id="gap-summary")
         with Horizontal(id="gap-area"):
-            yield DataTable(id="gap-table", zebra_stripes=True, cursor_type="row")
+            yield GapTable(id="gap-table", zebra_stripes=True, cursor_type="row")
             yield Static("", id="chart-slot")
         with Horizontal(classes="toolbar"):
             yield Label("Proposal")
@@ -186,6 +208,12 @@ class RatesView(Vertical):
         if self.payer:
             self.query_one("#gap-summary", Static).update(Text(f"Loading {self.payer}…"))
             self._load_gap(self.payer, self.benchmark)
+            if self._proposal is not None:
+                self.query_one("#proposal-summary", Static).update(
+                    Text(f"Modelling {self._proposal} for {self.payer}…")
+                )
+                self.query_one("#proposal-table").display = False
+                self._model(self.payer, self._proposal)
 
     @work(thread=True, exclusive=True, group="rates-gap")
     def _load_gap(self, payer: str, benchmark: str) -> None:
@@ -237,11 +265,30 @@ class RatesView(Vertical):
         plt.clear_figure()
         labels, values = chart_series(self._rows)
         if labels:
-            plt.bar(labels, values, orientation="horizontal", color="orange", width=0.6)
-            plt.title(f"Annual gap by code, $ (under {self.benchmark} > 0)")
+            # Signed colours: red where the payer pays under the benchmark, green where over.
+            under = [max(v, 0.0) for v in values]
+            over = [min(v, 0.0) for v in values]
+            plt.bar(labels, under, orientation="horizontal", color="red", width=0.6)
+            if any(over):
+                plt.bar(labels, over, orientation="horizontal", color="green", width=0.6)
+            plt.title(f"Annual gap by code, $: red under {self.benchmark}, green over")
         else:
             plt.title("Annual gap by code")
         self._chart.refresh()
+
+    def action_next_sort(self) -> None:
+        keys = [str(c.key.value) for c in self.query_one("#gap-table", DataTable).columns.values()]
+        if not keys:
+            return
+        current, _ = self._sort
+        key = keys[(keys.index(current) + 1) % len(keys)] if current in keys else keys[0]
+        self._sort = (key, key in NUMERIC)
+        self._fill_gap()
+
+    def action_reverse_sort(self) -> None:
+        key, reverse = self._sort
+        self._sort = (key, not reverse)
+        self._fill_gap()
 
     @on(DataTable.HeaderSelected, "#gap-table")
     def _sort_by(self, event: DataTable.HeaderSelected) -> None:
@@ -275,6 +322,7 @@ class RatesView(Vertical):
     def model_proposal(self, text: str) -> None:
         if self.payer:
             self.query_one("#proposal-input", Input).value = text
+            self._proposal = text
             self._model(self.payer, text)
 
     def on_rates_view_proposal_modelled(self, message: RatesView.ProposalModelled) -> None:

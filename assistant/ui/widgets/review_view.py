@@ -33,6 +33,10 @@ STATUS_STYLE = {
 }
 
 
+WIDE = 100
+"""Terminal columns from which the review table shows values and pages itself."""
+
+
 def status_text(status: str) -> Text:
     label, style = STATUS_STYLE.get(status, (status, ""))
     return Text(f" {label} ", style=style)
@@ -87,12 +91,38 @@ class ReviewView(Vertical):
             yield VerticalScroll(Static("", id="review-detail-text"), id="review-detail")
 
     def on_mount(self) -> None:
-        table: DataTable[Any] = self.query_one("#review-table", DataTable)
-        table.add_column("Status", key="status")
-        table.add_column("Item", key="item")
-        table.add_column("Value", key="value")
-        table.add_column("Pages", key="pages")
+        self._fill_table()
         self.post_message(self.ViewReady())
+
+    def on_resize(self) -> None:
+        if self.review is not None:
+            self._fill_table()
+
+    def _fill_table(self) -> None:
+        """Columns sized to the view: at 100+ columns value and pages show in the table; on a
+        narrow terminal the table keeps status and item and the detail pane carries the rest."""
+        table: DataTable[Any] = self.query_one("#review-table", DataTable)
+        width = self.size.width * 3 // 5 - 4
+        wide = self.app.size.width >= WIDE
+        table.clear(columns=True)
+        table.add_column("Status", key="status", width=10)
+        item_width = max(12, min(30, width - 12 - (48 if wide else 0)))
+        table.add_column("Item", key="item", width=item_width)
+        if wide:
+            value_width = max(16, width - 10 - item_width - 9 - 8)
+            table.add_column("Value", key="value", width=value_width)
+            table.add_column("Pages", key="pages", width=9)
+        if self.review is None:
+            return
+        for item in self.review.items:
+            cells = [status_text(item.status), Text(item.name, overflow="ellipsis")]
+            if wide:
+                value = workspace_data.describe_item_values(item) if item.values else ""
+                cells += [
+                    Text(value, overflow="ellipsis"),
+                    Text(", ".join(str(p) for p in item.pages)),
+                ]
+            table.add_row(*cells, key=item.id)
 
     def set_documents(self, documents: Sequence[DocumentInfo]) -> None:
         select: Select[str] = self.query_one("#review-doc", Select)
@@ -140,13 +170,7 @@ class ReviewView(Vertical):
             summary += Text(f"\n{note}", style="dim")
         self.query_one("#review-summary", Static).update(summary)
         table: DataTable[Any] = self.query_one("#review-table", DataTable)
-        table.clear()
-        for item in review.items:
-            value = workspace_data.describe_item_values(item) if item.values else ""
-            pages = ", ".join(str(p) for p in item.pages)
-            table.add_row(
-                status_text(item.status), Text(item.name), Text(value), Text(pages), key=item.id
-            )
+        self._fill_table()
         if review.items:
             table.move_cursor(row=0)
             self._show_item(review.items[0])
@@ -162,6 +186,12 @@ class ReviewView(Vertical):
 
     def _show_item(self, item: ItemReview) -> None:
         text = Text.assemble((item.name, "bold"), "  ", status_text(item.status), "\n")
+        if item.values:
+            text.append("\nValue: ", style="bold")
+            text.append(workspace_data.describe_item_values(item) + "\n")
+        if item.pages:
+            text.append("Pages: ", style="bold")
+            text.append(", ".join(str(p) for p in item.pages) + "\n")
         if item.flags:
             text.append("\nRed flags: ", style="bold red")
             text.append("; ".join(item.flags) + "\n")
