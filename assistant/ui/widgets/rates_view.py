@@ -19,6 +19,7 @@ from textual.widget import Widget
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 from textual.widgets.select import InvalidSelectValueError
 
+from assistant.rates.models import benchmark_display
 from assistant.rates.money import money_display as money
 from assistant.rates.money import pct_display as pct
 from assistant.ui import workspace_data
@@ -234,13 +235,12 @@ class RatesView(Vertical):
         data = message.result.to_json()
         self._rows = data["rows"]
         total = Decimal(data["total_annual_gap"])
-        bench_pct = message.result.pct_of_benchmark
+        shown = "—" if data["pct_of_benchmark"] is None else f"{data['pct_of_benchmark']:.2f}%"
         summary = Text.assemble(
             (f"{data['payer']}", "bold"),
-            f" pays {pct(None if bench_pct is None else float(bench_pct))} of {data['benchmark']} "
-            f"on your mix. Annual gap ",
+            f" pays {shown} of {benchmark_display(data['benchmark'])}. Annual gap ",
             (money(total), "bold red" if total > 0 else "bold green"),
-            f" on {data['total_units']:,} units.",
+            f" on {data['total_units']:,} units, {message.result.basis}.",
         )
         if data["missing"]:
             summary.append(f" {len(data['missing'])} code(s) not compared.", style="dim")

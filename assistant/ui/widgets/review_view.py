@@ -106,10 +106,10 @@ class ReviewView(Vertical):
         wide = self.app.size.width >= WIDE
         table.clear(columns=True)
         table.add_column("Status", key="status", width=10)
-        item_width = max(12, min(30, width - 12 - (48 if wide else 0)))
+        item_width = 26 if wide else max(12, min(30, width - 12))
         table.add_column("Item", key="item", width=item_width)
         if wide:
-            value_width = max(16, width - 10 - item_width - 9 - 8)
+            value_width = max(16, width - 10 - item_width - 9 - 6)
             table.add_column("Value", key="value", width=value_width)
             table.add_column("Pages", key="pages", width=9)
         if self.review is None:
@@ -162,7 +162,10 @@ class ReviewView(Vertical):
     def on_review_view_review_loaded(self, message: ReviewView.ReviewLoaded) -> None:
         review = self.review = message.review
         counts = {s: sum(1 for i in review.items if i.status == s) for s in STATUS_STYLE}
-        summary = Text.assemble((review.source, "bold"), f" · {review.page_count} pages · ")
+        summary = Text.assemble(
+            (review.source, "bold"),
+            f" · {review.page_count} page{'' if review.page_count == 1 else 's'} · ",
+        )
         for status, n in counts.items():
             if n:
                 summary += status_text(status) + Text(f" {n}  ")
