@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from assistant.config import Settings
-from assistant.ingest.service import IngestOutcome, Progress, ensure_guidance
+from assistant.ingest.service import IngestOutcome, Progress
 from assistant.services import Services
 
 DEMO_CONTRACTS = {
@@ -46,10 +47,54 @@ def load_negotiation_step(svc: Services) -> None:
     load_demo_negotiation(svc.conn, date.today())
 
 
+@dataclass(frozen=True)
+class DemoFile:
+    path: Path
+    payer: str | None
+    kind: str
+
+
+def demo_files(include_shared: bool = True) -> list[DemoFile]:
+    """Every file the demo indexes, in order: guidance, the demo contracts, the TN PDFs."""
+    from assistant.ingest.service import expand_paths, guidance_folder
+
+    folder = guidance_folder()
+    files = (
+        [DemoFile(p, None, "guidance") for p in expand_paths([folder])] if folder.is_dir() else []
+    )
+    contracts = demo_contracts_dir()
+    files += [
+        DemoFile(contracts / name, payer, "contract") for name, payer in DEMO_CONTRACTS.items()
+    ]
+    shared = shared_contracts_dir()
+    if include_shared and shared.is_dir():
+        files += [
+            DemoFile(shared / name, TN_PAYER, kind)
+            for name, kind in TN_FILES.items()
+            if (shared / name).is_file()
+        ]
+    return files
+
+
+def overall_progress(progress: Progress, index: int, count: int, path: Path) -> Progress:
+    """One file's progress as part of the whole build: 'file 3 of 11 · reading …'."""
+
+    def report(description: str, done: float, total: float) -> None:
+        fraction = min(done / total, 1.0) if total else 1.0
+        what = description
+        if description.startswith("reading") and path.suffix.lower() == ".pdf":
+            # Scanned pages are OCR'd while "reading": the slow part on a busy machine.
+            what = f"{description} (OCR of scanned pages: can take a few minutes)"
+        progress(f"file {index + 1} of {count} · {what}", index + fraction, count)
+
+    return report
+
+
 def build_demo_workspace(
     svc: Services, include_shared: bool = True, progress: Progress | None = None
 ) -> list[IngestOutcome]:
-    """Load the demo practice's rates (once) and index its contracts and the guidance."""
+    """Load the demo practice's rates (once) and index its contracts and the guidance, one
+    file at a time so that progress says which file of how many is being read or embedded."""
     from assistant.rates.demo import load_demo_practice
     from assistant.rates.store import RateStore
 
@@ -57,19 +102,13 @@ def build_demo_workspace(
         load_demo_practice(svc.conn)
     load_negotiation_step(svc)
     ingestor = svc.ingestor()
-    outcomes = ensure_guidance(ingestor, progress)
-    folder = demo_contracts_dir()
-    for name, payer in DEMO_CONTRACTS.items():
-        outcomes += ingestor.ingest(
-            [folder / name], payer=payer, kind="contract", progress=progress
+    files = demo_files(include_shared)
+    outcomes: list[IngestOutcome] = []
+    for index, item in enumerate(files):
+        report = (
+            None if progress is None else overall_progress(progress, index, len(files), item.path)
         )
-    shared = shared_contracts_dir()
-    if include_shared and shared.is_dir():
-        for name, kind in TN_FILES.items():
-            if (shared / name).is_file():
-                outcomes += ingestor.ingest(
-                    [shared / name], payer=TN_PAYER, kind=kind, progress=progress
-                )
+        outcomes += ingestor.ingest([item.path], payer=item.payer, kind=item.kind, progress=report)
     return outcomes
 
 
@@ -107,12 +146,17 @@ def main(argv: list[str] | None = None) -> None:
     with Progress(
         TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=console
     ) as bar:
-        task = bar.add_task("starting", total=1)
+        # One task for the whole build: its elapsed time runs until the last file is indexed
+        # (a task reused per file froze the clock the first time a file reached its total).
+        task = bar.add_task("starting", total=None)
 
         def report(description: str, done: float, total: float) -> None:
-            bar.update(task, description=description, completed=done, total=max(total, 1))
+            bar.update(
+                task, description=description, completed=min(done, total - 1e-9), total=total
+            )
 
         outcomes = build_demo_workspace(svc, progress=report)
+        bar.update(task, description="done", completed=bar.tasks[0].total or 1)
     failed = [o for o in outcomes if o.status == "failed"]
     for o in failed:
         console.print(f"[red]Could not index {o.source}:[/] {o.error}")

@@ -300,10 +300,11 @@ def test_packet_writes_markdown_and_docx_with_tables_and_appendix(
     assert [p.suffix for p in written] == [".md", ".docx"]
     md = written[0].read_text(encoding="utf-8")
     assert "## Appendix: where each figure comes from" in md
-    assert all(f"| {c.id} | {c.name} |" in md for c in tp.calls)
+    assert "| Figure | Inputs | Formula | Result |" in md
+    assert not any(c.id in md for c in tp.calls)
     doc = Document(str(written[1]))
     assert len(doc.tables) >= 3
-    assert doc.tables[-1].rows[1].cells[0].text == "call_1"
+    assert doc.tables[-1].rows[1].cells[0].text == "the top-codes table"
 
 
 def run_cli(workspace: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, Any]:

@@ -41,6 +41,9 @@ def test_gap_json_shape(demo: Path, capsys: pytest.CaptureFixture[str]) -> None:
         "total_revenue",
         "total_benchmark_revenue",
         "total_annual_gap",
+        "pct_of_benchmark",
+        "billed_codes",
+        "basis",
     }
     assert set(data["rows"][0]) == {
         "code",

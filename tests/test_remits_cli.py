@@ -74,7 +74,7 @@ def test_denials_and_reimbursement_tables(
     code, out = _run(workspace_dir, capsys, "denials")
     assert code == 0 and "CO-45" in out
     code, out = _run(workspace_dir, capsys, "reimbursement", "--payer", "RUSHMORE LIFE")
-    assert code == 0 and "1150.00" in out
+    assert code == 0 and "$1,150.00" in out
 
 
 def test_errors_are_one_line_with_a_hint(

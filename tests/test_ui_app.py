@@ -148,7 +148,7 @@ async def test_question_streams_a_cited_answer_with_a_tool_card(ui_services: Any
         button = turn.query_one(CitationButton)
         assert str(button.label) == "[1] aetna-agreement.md, § 3.2 Timely Filing"
         card = turn.query_one(ToolCallCard)
-        assert card.title.endswith("2 rows")
+        assert card.title.plain.endswith("2 rows")
         table = card.query_one(DataTable)
         assert table.row_count == 2
         assert [str(c.label) for c in table.columns.values()][:3] == [
@@ -329,7 +329,7 @@ async def test_review_view_shows_the_checklist_with_evidence(ui_services: Any) -
         assert "present" in statuses
         item = next(i for i in view.review.items if i.id == "timely_filing")
         row = table.get_row("timely_filing")
-        assert row[1] == item.name and "90" in str(row[2])
+        assert str(row[1]) == item.name and "90" in str(row[2])
         table.move_cursor(row=table.get_row_index("timely_filing"))
         await pilot.pause()
         evidence = view.query(EvidenceButton).first()

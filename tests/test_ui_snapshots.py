@@ -1,11 +1,14 @@
-"""How the main screens look at 120x40: chat with a cited answer, a tool card, rates, review,
-the cited passage and help (pytest-textual-snapshot; update with --snapshot-update)."""
+"""How each screen looks at 80x24 (sidebar hidden, review as a detail pane) and 160x48: chat
+with a cited answer, a tool card, rates, review, the cited passage, help, and a welcome
+example whose caption holds brackets (pytest-textual-snapshot; update with --snapshot-update)."""
 
+# ruff: noqa: F811 (the ui_services fixture is imported by name)
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import pytest
 from test_ui_app import ScriptedAssistant, ask, build, settle, ui_services  # noqa: F401
 from textual.pilot import Pilot
 from textual.widgets import Input
@@ -13,7 +16,7 @@ from textual.widgets import Input
 from assistant.ui.widgets.chat import CitationButton
 from assistant.ui.widgets.tool_card import ToolCallCard
 
-SIZE = (120, 40)
+SIZES = pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
 
 
 async def steady(pilot: Pilot[None]) -> None:
@@ -36,15 +39,21 @@ def steadied(
     return run
 
 
-def test_chat_with_a_cited_answer(snap_compare: Any, ui_services: Any) -> None:  # noqa: F811
+@SIZES
+def test_chat_with_a_cited_answer(
+    snap_compare: Any, ui_services: Any, size: tuple[int, int]
+) -> None:
     async def run_before(pilot: Pilot[None]) -> None:
         await settle(pilot.app, pilot)  # type: ignore[arg-type]
         await ask(pilot.app, pilot, "What is our timely filing limit with Aetna?")  # type: ignore[arg-type]
 
-    assert snap_compare(build(ui_services), terminal_size=SIZE, run_before=steadied(run_before))
+    assert snap_compare(build(ui_services), terminal_size=size, run_before=steadied(run_before))
 
 
-def test_chat_tool_card_expanded(snap_compare: Any, ui_services: Any) -> None:  # noqa: F811
+@SIZES
+def test_chat_tool_card_expanded(
+    snap_compare: Any, ui_services: Any, size: tuple[int, int]
+) -> None:
     async def run_before(pilot: Pilot[None]) -> None:
         await settle(pilot.app, pilot)  # type: ignore[arg-type]
         await ask(pilot.app, pilot, "Which codes does Aetna underpay?")  # type: ignore[arg-type]
@@ -54,10 +63,11 @@ def test_chat_tool_card_expanded(snap_compare: Any, ui_services: Any) -> None:  
         pilot.app.query_one("#chat-log").scroll_end(animate=False)
         await pilot.pause()
 
-    assert snap_compare(build(ui_services), terminal_size=SIZE, run_before=steadied(run_before))
+    assert snap_compare(build(ui_services), terminal_size=size, run_before=steadied(run_before))
 
 
-def test_rates_view(snap_compare: Any, ui_services: Any) -> None:  # noqa: F811
+@SIZES
+def test_rates_view(snap_compare: Any, ui_services: Any, size: tuple[int, int]) -> None:
     async def run_before(pilot: Pilot[None]) -> None:
         await settle(pilot.app, pilot)  # type: ignore[arg-type]
         await pilot.press("f3")
@@ -73,20 +83,22 @@ def test_rates_view(snap_compare: Any, ui_services: Any) -> None:  # noqa: F811
         pilot.app.query_one("#gap-chart").styles.visibility = "hidden"
         await pilot.pause()
 
-    assert snap_compare(build(ui_services), terminal_size=SIZE, run_before=steadied(run_before))
+    assert snap_compare(build(ui_services), terminal_size=size, run_before=steadied(run_before))
 
 
-def test_review_view(snap_compare: Any, ui_services: Any) -> None:  # noqa: F811
+@SIZES
+def test_review_view(snap_compare: Any, ui_services: Any, size: tuple[int, int]) -> None:
     async def run_before(pilot: Pilot[None]) -> None:
         app = pilot.app
         await settle(app, pilot)  # type: ignore[arg-type]
         app.action_review(app.summary.of_kind("contract")[0].doc_id)  # type: ignore[attr-defined]
         await settle(app, pilot)  # type: ignore[arg-type]
 
-    assert snap_compare(build(ui_services), terminal_size=SIZE, run_before=steadied(run_before))
+    assert snap_compare(build(ui_services), terminal_size=size, run_before=steadied(run_before))
 
 
-def test_cited_passage(snap_compare: Any, ui_services: Any) -> None:  # noqa: F811
+@SIZES
+def test_cited_passage(snap_compare: Any, ui_services: Any, size: tuple[int, int]) -> None:
     async def run_before(pilot: Pilot[None]) -> None:
         await settle(pilot.app, pilot)  # type: ignore[arg-type]
         turn = await ask(pilot.app, pilot, "timely filing?")  # type: ignore[arg-type]
@@ -94,11 +106,25 @@ def test_cited_passage(snap_compare: Any, ui_services: Any) -> None:  # noqa: F8
         await settle(pilot.app, pilot)  # type: ignore[arg-type]
         await pilot.pause()
 
-    assert snap_compare(build(ui_services), terminal_size=SIZE, run_before=steadied(run_before))
+    assert snap_compare(build(ui_services), terminal_size=size, run_before=steadied(run_before))
 
 
-def test_help_screen(snap_compare: Any, ui_services: Any) -> None:  # noqa: F811
+@SIZES
+def test_help_screen(snap_compare: Any, ui_services: Any, size: tuple[int, int]) -> None:
     async def run_before(pilot: Pilot[None]) -> None:
         await pilot.press("f1")
 
-    assert snap_compare(build(ui_services), terminal_size=SIZE, run_before=steadied(run_before))
+    assert snap_compare(build(ui_services), terminal_size=size, run_before=steadied(run_before))
+
+
+@SIZES
+def test_welcome_example_with_brackets(
+    snap_compare: Any,
+    ui_services: Any,
+    size: tuple[int, int],
+) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot.app, pilot)  # type: ignore[arg-type]
+        await ask(pilot.app, pilot, "[draft] Aetna offers 3% on E/M only: what is that worth?")  # type: ignore[arg-type]
+
+    assert snap_compare(build(ui_services), terminal_size=size, run_before=steadied(run_before))

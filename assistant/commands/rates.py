@@ -100,7 +100,7 @@ def render_gap(result: GapResult, limit: int | None = None) -> Table:
         caption=(
             f"Annual gap {_money(data['total_annual_gap'])} on {_units(data['total_units'])} "
             f"units; revenue {_money(data['total_revenue'])} vs "
-            f"{_money(data['total_benchmark_revenue'])}. "
+            f"{_money(data['total_benchmark_revenue'])}, {result.basis}. "
             + (
                 f"{len(result.missing)} code(s) not compared (see --json)."
                 if result.missing
@@ -147,7 +147,10 @@ def render_top(result: TopCodesResult) -> Table:
 def render_payer_comparison(result: PayerComparison) -> Table:
     """Payers side by side: each cell the rate and its percent of the benchmark."""
     data = result.to_json()
-    table = Table(title=f"Rates by payer, as % of {result.benchmark or 'no benchmark'}")
+    table = Table(
+        title=f"Rates by payer, as % of {result.benchmark or 'no benchmark'}",
+        caption=f"All codes: {result.basis}" if result.shares else None,
+    )
     table.add_column("Code")
     table.add_column(result.benchmark or "Benchmark", justify="right")
     for payer in result.payers:
@@ -203,7 +206,7 @@ def render_proposal(result: ProposalResult, limit: int | None = None) -> Table:
         title=f"{result.payer}: {data['proposal']}",
         caption=(
             f"Revenue {_money(data['total_current'])} → {_money(data['total_proposed'])} "
-            f"({_money(data['total_delta'])}, {_pct(data['pct_change'])})"
+            f"({_money(data['total_delta'])}, {_pct(data['pct_change'])}), {result.basis}"
         ),
     )
     for name in ("Code", "Current", "Proposed", "Units", "Current rev.", "Proposed rev.", "Delta"):

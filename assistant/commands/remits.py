@@ -22,6 +22,7 @@ from assistant.commands.common import (
 )
 from assistant.commands.importing import import_app
 from assistant.errors import InputError
+from assistant.rates.money import money_display
 
 _SINCE = typer.Option(None, "--since", help="Only payments dated on or after YYYY-MM-DD.")
 _UNTIL = typer.Option(None, "--until", help="Only payments dated on or before YYYY-MM-DD.")
@@ -68,7 +69,7 @@ def import_remits(
             str(found.duplicates),
             str(found.claims),
             str(found.lines),
-            f"{found.to_json()['total_paid']}",
+            money_display(found.to_json()["total_paid"]),
         )
     console.print(table)
     errors = stderr_console()
@@ -113,10 +114,10 @@ def underpayments_command(
         by_code.add_row(
             code["code"],
             code["modifier"],
-            str(code["contracted_rate"]),
+            money_display(code["contracted_rate"]),
             str(code["lines_compared"]),
             str(code["lines_underpaid"]),
-            str(code["shortfall"]),
+            money_display(code["shortfall"]),
         )
     console.print(by_code)
     lines = Table(title=f"Largest underpaid lines (of {data['lines_underpaid']})")
@@ -129,13 +130,14 @@ def underpayments_command(
             line["claim_id"],
             code,
             str(line["units"]),
-            str(line["allowed"]),
-            str(line["expected"]),
-            str(line["shortfall"]),
+            money_display(line["allowed"]),
+            money_display(line["expected"]),
+            money_display(line["shortfall"]),
         )
     console.print(lines)
     console.print(
-        f"Total shortfall: [bold]${data['total_shortfall']}[/] on {data['lines_underpaid']} of "
+        f"Total shortfall: [bold]{money_display(data['total_shortfall'])}[/] on "
+        f"{data['lines_underpaid']} of "
         f"{data['lines_compared']} lines checked against the contract."
     )
     if data["lines_without_rate"]:
@@ -177,7 +179,7 @@ def denials_command(
             str(row["lines"]),
             str(row["denied_lines"]),
             f"{float(row['line_denial_rate']) * 100:.1f}%",
-            str(row["denied_charges"]),
+            money_display(row["denied_charges"]),
         )
     console.print(payers)
     reasons = Table(title="Adjustment reasons (by dollars)")
@@ -192,7 +194,7 @@ def denials_command(
                 row["code"],
                 row["meaning"],
                 str(row["adjustments"]),
-                str(row["amount"]),
+                money_display(row["amount"]),
                 str(row["denied_lines"]),
             )
     console.print(reasons)
@@ -221,7 +223,10 @@ def reimbursement_command(
         emit_json(data)
         return
     table = Table(
-        title=f"Actual reimbursement — {data['payer']} (total paid ${data['total_paid']})"
+        title=(
+            f"Actual reimbursement — {data['payer']} "
+            f"(total paid {money_display(data['total_paid'])})"
+        )
     )
     columns = ("Code", "Mod", "Lines", "Units", "Allowed/unit", "Median", "Paid/unit", "Paid")
     for column in columns:
@@ -232,10 +237,10 @@ def reimbursement_command(
             row["modifier"],
             str(row["lines"]),
             str(row["units"]),
-            str(row["mean_allowed_per_unit"]),
-            str(row["median_allowed_per_unit"]),
-            str(row["mean_paid_per_unit"]),
-            str(row["total_paid"]),
+            money_display(row["mean_allowed_per_unit"]),
+            money_display(row["median_allowed_per_unit"]),
+            money_display(row["mean_paid_per_unit"]),
+            money_display(row["total_paid"]),
         )
     stdout_console().print(table)
 

@@ -80,8 +80,18 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "doc"
 
 
+NOTE_STEMS = frozenset({"readme", "notes", "changelog", "license", "contributing", "todo"})
+"""File names (without suffix) a folder walk takes for notes about the folder, not documents."""
+
+
+def is_folder_note(path: Path) -> bool:
+    """A README, NOTES, CHANGELOG, … file: skipped in a folder, indexed when named on its own."""
+    return path.stem.lower().split(".")[0] in NOTE_STEMS
+
+
 def expand_paths(paths: list[Path]) -> list[Path]:
-    """Files as given, and the supported files inside folders (sorted, hidden ones skipped)."""
+    """Files as given, and the supported files inside folders (sorted; hidden files and
+    README/notes files skipped: name one to index it)."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -92,6 +102,7 @@ def expand_paths(paths: list[Path]) -> list[Path]:
                     if p.is_file()
                     and p.suffix.lower() in SUPPORTED_SUFFIXES
                     and not any(part.startswith(".") for part in p.relative_to(path).parts)
+                    and not is_folder_note(p)
                 )
             )
         else:

@@ -108,8 +108,13 @@ def compare_payers(
     benchmark: str | None,
     benchmark_rates: Rates,
     codes: CodeSet | None = None,
+    volumes_by_payer: Mapping[str, Rates] | None = None,
 ) -> PayerComparison:
-    """Each payer's rate per code side by side, with the benchmark's rate for the percent."""
+    """Each payer's rate per code side by side, with the benchmark's rate for the percent.
+
+    Each payer's basket percent is its `gap` on the compared codes (volume-weighted), so
+    "which payer pays worst" and "how far below Medicare is UHC" give the same number.
+    """
     keys = sorted({k for fees in fees_by_payer.values() for k in fees})
     if codes is not None:
         keys = [k for k in keys if k[0] in codes]
@@ -122,7 +127,17 @@ def compare_payers(
         )
         for code, modifier in keys
     )
-    return PayerComparison(tuple(fees_by_payer), benchmark, rows)
+    shares: list[GapResult] = []
+    if benchmark is not None and volumes_by_payer is not None:
+        for payer, fees in fees_by_payer.items():
+            volumes = volumes_by_payer.get(payer, {})
+            if codes is not None:
+                fees = {k: v for k, v in fees.items() if k[0] in codes}
+                volumes = {k: v for k, v in volumes.items() if k[0] in codes}
+            share = gap(payer, benchmark, fees, benchmark_rates, volumes)
+            if share.billed_codes:
+                shares.append(share)
+    return PayerComparison(tuple(fees_by_payer), benchmark, rows, tuple(shares))
 
 
 def propose_rate(

@@ -22,12 +22,38 @@ PRICING_MODIFIERS = frozenset(
     {"26", "TC", "50", "51", "52", "53", "54", "55", "56", "62", "66", "80", "81", "82", "AS"}
 )
 
-GROUPS: dict[str, tuple[str, str]] = {
-    "em": ("99202", "99499"),
-    "office-em": ("99202", "99215"),
-    "preventive": ("99381", "99429"),
-}
+
+@dataclass(frozen=True)
+class CodeGroup:
+    """A named range of codes: what a carve-out, the Rates view and the chat mean by a word."""
+
+    name: str
+    label: str
+    low: str
+    high: str
+    words: tuple[str, ...] = ()
+    """Other spellings a person types for the same group (lower case)."""
+
+    def describe(self) -> str:
+        return f"{self.label} {self.low}-{self.high}"
+
+
+CODE_GROUPS: tuple[CodeGroup, ...] = (
+    # Practice managers say "E/M" for office visits: the bare word means office E/M everywhere.
+    CodeGroup("office-em", "office E/M", "99202", "99215", ("e/m", "e&m", "office e/m")),
+    CodeGroup("em", "E/M", "99202", "99499", ("all-em", "all e/m")),
+    CodeGroup("preventive", "preventive visits", "99381", "99429", ("wellness",)),
+)
+"""The one table of named code groups; carve-outs, the Rates view and the agent read it."""
+
+GROUPS: dict[str, tuple[str, str]] = {g.name: (g.low, g.high) for g in CODE_GROUPS}
 """Named code groups usable in carve-outs (`em=5`); inclusive code ranges."""
+
+
+def find_group(word: str) -> CodeGroup | None:
+    """The group a name or one of its spellings ('office-em', 'E/M', 'wellness') means."""
+    key = " ".join(word.lower().split())
+    return next((g for g in CODE_GROUPS if key == g.name or key in g.words), None)
 
 
 def normalize_code(raw: object) -> str:
@@ -82,14 +108,17 @@ class CodeSet:
 
 
 def parse_code_set(text: str) -> CodeSet:
-    """Read '99202-99215,G2211' or a group name ('em', 'office-em', 'preventive')."""
+    """Read '99202-99215,G2211' or a group's name or word ('office-em', 'E/M', 'preventive')."""
     codes: set[str] = set()
     ranges: list[tuple[str, str]] = []
+    named: list[str] = []
     for part in (p.strip() for p in text.split(",")):
         if not part:
             continue
-        if part.lower() in GROUPS:
-            ranges.append(GROUPS[part.lower()])
+        group = find_group(part)
+        named.append(group.name if group is not None else part)
+        if group is not None:
+            ranges.append((group.low, group.high))
         elif "-" in part:
             lo_text, hi_text = part.split("-", 1)
             lo, hi = normalize_code(lo_text), normalize_code(hi_text)
@@ -101,9 +130,11 @@ def parse_code_set(text: str) -> CodeSet:
     if not codes and not ranges:
         raise InputError(
             f"no codes in '{text}'",
-            "name codes, ranges or a group: 99202-99215,G2211 or em, office-em, preventive",
+            "name codes, ranges or a group: 99202-99215,G2211 or "
+            + ", ".join(g.name for g in CODE_GROUPS),
         )
-    return CodeSet(text.strip(), frozenset(codes), tuple(ranges))
+    # A group is labelled by its name however it was typed, so "E/M" and "office-em" read alike.
+    return CodeSet(",".join(named), frozenset(codes), tuple(ranges))
 
 
 V = TypeVar("V")

@@ -104,6 +104,13 @@ class Proposal:
 # Results ----------------------------------------------------------------------------------
 
 
+def benchmark_display(name: str | None) -> str:
+    """A benchmark as a sentence names it ('Medicare', 'market:ohio:p50', 'the benchmark')."""
+    if not name:
+        return "the benchmark"
+    return "Medicare" if name == "medicare" else name
+
+
 @dataclass(frozen=True)
 class GapRow:
     """One code: the payer's rate against the benchmark's, times the practice's units."""
@@ -166,8 +173,25 @@ class GapResult:
 
     @property
     def pct_of_benchmark(self) -> Decimal | None:
-        """Revenue-weighted: what the practice's mix earns as a percent of the benchmark."""
+        """Volume-weighted on the codes both price: the one "% of benchmark" of the product.
+
+        Chat, CLI, Rates view, talking points and packet all read this (compare's basket too).
+        """
         return ratio_pct(self.total_revenue, self.total_benchmark_revenue)
+
+    @property
+    def billed_codes(self) -> int:
+        """Codes in the comparison the practice bills (the ones the weighting counts)."""
+        return sum(1 for r in self.rows if r.units > 0)
+
+    @property
+    def basis(self) -> str:
+        """What the totals cover, in words."""
+        n = self.billed_codes
+        return (
+            f"on the {n} billed code{'' if n == 1 else 's'} both {self.payer} and "
+            f"{benchmark_display(self.benchmark)} price, weighted by your annual volumes"
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -179,6 +203,9 @@ class GapResult:
             "total_revenue": money_text(self.total_revenue),
             "total_benchmark_revenue": money_text(self.total_benchmark_revenue),
             "total_annual_gap": money_text(self.total_annual_gap),
+            "pct_of_benchmark": pct_number(self.pct_of_benchmark),
+            "billed_codes": self.billed_codes,
+            "basis": self.basis,
         }
 
 
@@ -254,16 +281,25 @@ class PayerComparison:
     payers: tuple[str, ...]
     benchmark: str | None
     rows: tuple[ComparisonRow, ...]
+    shares: tuple[GapResult, ...] = ()
+    """Each payer's gap on the compared codes: its percent is the basket percent."""
+
+    def share(self, payer: str) -> GapResult | None:
+        return next((g for g in self.shares if g.payer == payer), None)
 
     def basket_pct(self, payer: str) -> Decimal | None:
-        """Sum of the payer's rates over the sum of benchmark rates, on codes both price."""
-        paid = bench = Decimal(0)
-        for row in self.rows:
-            rate = dict(row.rates)[payer]
-            if rate is not None and row.benchmark_rate is not None:
-                paid += rate
-                bench += row.benchmark_rate
-        return ratio_pct(paid, bench)
+        """The payer's percent of the benchmark, the same figure as its `gap` on these codes
+        (volume-weighted on codes both price); None without volumes or benchmark."""
+        share = self.share(payer)
+        return None if share is None else share.pct_of_benchmark
+
+    @property
+    def basis(self) -> str:
+        """What the basket percents cover, in words."""
+        return (
+            f"each payer on the codes it and {benchmark_display(self.benchmark)} both price, "
+            "weighted by your annual volumes with that payer"
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -287,6 +323,8 @@ class PayerComparison:
                 for row in self.rows
             ],
             "basket_pct_of_benchmark": {p: pct_number(self.basket_pct(p)) for p in self.payers},
+            "basket_basis": {p: g.basis for p in self.payers if (g := self.share(p)) is not None},
+            "basis": self.basis,
         }
 
 
@@ -350,6 +388,19 @@ class ProposalResult:
     def pct_change(self) -> Decimal | None:
         return ratio_pct(self.total_delta, self.total_current)
 
+    @property
+    def billed_codes(self) -> int:
+        return sum(1 for r in self.rows if r.units > 0)
+
+    @property
+    def basis(self) -> str:
+        """What the totals cover: the payer's annual revenue is this `total_current`."""
+        n = self.billed_codes
+        return (
+            f"on the {n} billed code{'' if n == 1 else 's'} {self.payer}'s fee schedule prices, "
+            "at your annual volumes"
+        )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "payer": self.payer,
@@ -360,6 +411,8 @@ class ProposalResult:
             "total_proposed": money_text(self.total_proposed),
             "total_delta": money_text(self.total_delta),
             "pct_change": pct_number(self.pct_change),
+            "billed_codes": self.billed_codes,
+            "basis": self.basis,
         }
 
 

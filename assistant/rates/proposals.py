@@ -65,6 +65,27 @@ def parse_carve_out(text: str) -> CarveOut:
     return CarveOut(parse_code_set(codes), parse_rule(rule))
 
 
+def parse_proposal_text(text: str) -> Proposal:
+    """The one-line form the app and the agent take: a base, then `; CODES=PCT` carve-outs.
+
+    `3` (+3% on every rate), `-2`, `110%medicare`, or a rates file path; e.g. `0; e/m=3`.
+    """
+    base, *rest = [part.strip() for part in text.split(";")]
+    carve_outs = [c for c in rest if c]
+    if not base:
+        raise InputError(
+            "The proposal is empty",
+            "type e.g. `3` (+3% on every rate), `110%medicare`, or `0; e/m=3` for a carve-out",
+        )
+    path = Path(base).expanduser()
+    if path.suffix.lower() in (".csv", ".xlsx") or path.is_file():
+        return build_proposal(rates_file=path, carve_outs=carve_outs)
+    amount, sep, bench = base.partition("%")
+    if sep and bench.strip():
+        return build_proposal(pct_of=(bench.strip(), parse_percent(amount)), carve_outs=carve_outs)
+    return build_proposal(across_the_board=parse_percent(base), carve_outs=carve_outs)
+
+
 def build_proposal(
     *,
     across_the_board: Decimal | None = None,

@@ -178,7 +178,8 @@ def compare_payers(
             if benchmark != DEFAULT_BENCHMARK:
                 raise
     fees = {n: _fees(store, n) for n in names}
-    return analyses.compare_payers(fees, label, bench, code_set)
+    volumes = {n: store.volumes(n) for n in names}
+    return analyses.compare_payers(fees, label, bench, code_set, volumes)
 
 
 def model(

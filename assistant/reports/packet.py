@@ -3,33 +3,20 @@ tracing every figure to its tool call, written as Markdown and DOCX."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.agent.tools import CallRecord, describe_proposal
 from assistant.errors import InputError
-from assistant.reports.talking_points import TalkingPoints, money, pct
-
-_SUMMARY_KEYS = (
-    "benchmark",
-    "proposal",
-    "total_revenue",
-    "total_benchmark_revenue",
-    "total_annual_gap",
-    "pct_of_benchmark",
-    "total_current",
-    "total_proposed",
-    "total_delta",
-    "pct_change",
-    "solution",
-    "target_revenue",
-    "resulting_revenue",
-    "clears_floor",
-    "basket_pct_of_benchmark",
-    "total_shortfall",
+from assistant.rates.models import benchmark_display
+from assistant.reports.talking_points import (
+    TalkingPoints,
+    describe_call,
+    money,
+    pct,
+    signed_pct,
 )
-"""Result fields the appendix shows per call (the full results are in talking-points --json)."""
 
 
 @dataclass(frozen=True)
@@ -53,15 +40,10 @@ class Table:
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
     source: str
-    """The tool call the figures come from, e.g. 'call_2 (rate_gap)'."""
+    """What the figures are, e.g. 'the Medicare gap table' (the appendix shows how)."""
 
 
 Block = Heading | Paragraph | Bullets | Table
-
-
-def _label(tp: TalkingPoints, name: str) -> str:
-    call = tp.call(name)
-    return f"{call.id} ({call.name})" if call else name
 
 
 def _gap_table(tp: TalkingPoints) -> Table | None:
@@ -77,7 +59,7 @@ def _gap_table(tp: TalkingPoints) -> Table | None:
         body.append(
             (
                 t["code"],
-                str(g["units"]),
+                f"{g['units']:,}",
                 money(g["rate"]),
                 money(g["benchmark_rate"]),
                 pct(g["pct_of_benchmark"]),
@@ -85,16 +67,19 @@ def _gap_table(tp: TalkingPoints) -> Table | None:
             )
         )
     header = ("Code", "Units", "Rate", "Medicare", "% of Medicare", "Annual gap")
-    return Table(header, tuple(body), f"{top.id} (top_codes), {gap.id} (rate_gap)")
+    return Table(header, tuple(body), f"{describe_call(gap)}, {describe_call(top)}")
 
 
 def _compare_table(tp: TalkingPoints) -> Table | None:
-    call = tp.call("compare_payers")
+    call, top = tp.call("compare_payers"), tp.call("top_codes")
     if call is None:
         return None
     payers = call.result["payers"]
+    shown = {r["code"] for r in top.result["rows"]} if top is not None else None
     body = []
     for row in call.result["rows"]:
+        if shown is not None and row["code"] not in shown:
+            continue
         cells = [row["code"], money(row["benchmark_rate"])]
         for p in payers:
             rate = row["rates"][p]
@@ -105,8 +90,12 @@ def _compare_table(tp: TalkingPoints) -> Table | None:
             )
         body.append(tuple(cells))
     basket = call.result["basket_pct_of_benchmark"]
-    body.append(("All listed", "", *(pct(basket[p]) for p in payers)))
-    return Table(("Code", "Medicare", *payers), tuple(body), f"{call.id} (compare_payers)")
+    body.append(("All billed codes", "", *(pct(basket[p]) for p in payers)))
+    return Table(
+        ("Code", "Medicare", *payers),
+        tuple(body),
+        f"{describe_call(call)}; All billed codes: {call.result['basis']}",
+    )
 
 
 def _offer_table(tp: TalkingPoints) -> Table | None:
@@ -118,7 +107,7 @@ def _offer_table(tp: TalkingPoints) -> Table | None:
     body = tuple(
         (
             r["code"] + (f"-{r['modifier']}" if r["modifier"] else ""),
-            str(r["units"]),
+            f"{r['units']:,}",
             money(r["current_rate"]),
             money(r["proposed_rate"]),
             money(r["delta"]),
@@ -127,20 +116,84 @@ def _offer_table(tp: TalkingPoints) -> Table | None:
         if r["current_rate"] != r["proposed_rate"]
     )
     header = ("Code", "Units", "Current rate", "Offered rate", "Annual change")
-    return Table(header, body, f"{call.id} (model_proposal)")
+    return Table(header, body, describe_call(call))
 
 
-def _summary(result: Any) -> str:
-    if not isinstance(result, dict):
-        return json.dumps(result)[:200]
-    if "error" in result:
-        return f"error: {result['error']}"
-    shown = {k: result[k] for k in _SUMMARY_KEYS if k in result}
-    if "documents" in result:
-        shown["red_flags"] = sum(len(d.get("red_flags", [])) for d in result["documents"])
-    if "rows" in result and not shown:
-        shown["rows"] = len(result["rows"])
-    return json.dumps(shown, ensure_ascii=False)
+def _inputs(call: CallRecord) -> str:
+    args = call.args
+    parts = []
+    if args.get("payer"):
+        parts.append(f"payer {args['payer']}")
+    if args.get("benchmark"):
+        parts.append(f"benchmark {args['benchmark']}")
+    if call.name in ("model_proposal", "walk_away") and _ok(call.result):
+        parts.append(f"proposal: {describe_proposal(call.result['proposal'])}")
+    if args.get("min_pct_of_medicare") is not None:
+        parts.append(f"floor {pct(args['min_pct_of_medicare'])} of Medicare per code")
+    if args.get("target_revenue") is not None:
+        parts.append(f"target revenue {money(args['target_revenue'])}")
+    if args.get("limit"):
+        parts.append(f"top {args['limit']} codes")
+    parts.append("your annual volumes" if call.name != "review_contract" else "indexed contracts")
+    return "; ".join(parts)
+
+
+FORMULAS = {
+    "rate_gap": "gap = Σ units × (benchmark rate − payer rate); "
+    "% = Σ units × payer rate ÷ Σ units × benchmark rate, on codes both price",
+    "top_codes": "revenue per code = units × payer rate, ranked",
+    "compare_payers": "per payer: Σ units × rate ÷ Σ units × Medicare rate, on codes both price",
+    "model_proposal": "change = Σ units × proposed rate − Σ units × current rate",
+    "solve_target": "smallest uniform % (to 0.01) whose revenue reaches the target",
+    "walk_away": "offer's rates against the floor, code by code and in total",
+    "review_contract": "checklist terms read from the contract text, with page citations",
+}
+
+
+def _ok(result: Any) -> bool:
+    return not (isinstance(result, dict) and "error" in result)
+
+
+def _result(call: CallRecord) -> str:
+    r = call.result
+    if not isinstance(r, dict):
+        return str(r)[:200]
+    if "error" in r:
+        return f"not available: {r['error']}"
+    if call.name == "rate_gap":
+        return (
+            f"{pct(r['pct_of_benchmark'])} of {benchmark_display(r['benchmark'])}: "
+            f"{money(r['total_revenue'])} "
+            f"against {money(r['total_benchmark_revenue'])}, gap {money(r['total_annual_gap'])} "
+            f"a year, {r.get('basis', '')}"
+        )
+    if call.name == "top_codes":
+        return f"{len(r['rows'])} codes shown; total revenue {money(r['total_revenue'])}"
+    if call.name == "compare_payers":
+        basket = r["basket_pct_of_benchmark"]
+        return "; ".join(f"{p} {pct(v)}" for p, v in basket.items() if v is not None)
+    if call.name == "model_proposal":
+        return (
+            f"{money(r['total_current'])} → {money(r['total_proposed'])} "
+            f"({money(r['total_delta'])}, {signed_pct(r['pct_change'])}), {r.get('basis', '')}"
+        )
+    if call.name == "solve_target":
+        solution = r.get("solution", {})
+        return f"{signed_pct(solution.get('value'))} on every rate"
+    if call.name == "walk_away":
+        verdict = "clears the floor" if r["clears_floor"] else "does not clear the floor"
+        return f"{verdict}; {len(r['codes_below_floor'])} codes below it"
+    if call.name == "review_contract":
+        flags = sum(len(d.get("red_flags", [])) for d in r.get("documents", []))
+        return f"{len(r.get('documents', []))} documents reviewed; {flags} red flags"
+    return ", ".join(f"{k}: {v}" for k, v in r.items() if not isinstance(v, list | dict))[:200]
+
+
+def trace_rows(tp: TalkingPoints) -> tuple[tuple[str, str, str, str], ...]:
+    """The appendix: each calculation as inputs, formula and result, in words."""
+    return tuple(
+        (describe_call(c), _inputs(c), FORMULAS.get(c.name, c.name), _result(c)) for c in tp.calls
+    )
 
 
 def build_packet(tp: TalkingPoints, practice: str | None = None) -> list[Block]:
@@ -157,7 +210,14 @@ def build_packet(tp: TalkingPoints, practice: str | None = None) -> list[Block]:
     )
     blocks.append(Heading("Summary"))
     rate_points = [p for p in tp.points if p.section != "Contract language"]
-    blocks.append(Bullets(tuple(f"{p.text} [{', '.join(p.calls)}]" for p in rate_points)))
+    blocks.append(
+        Bullets(
+            tuple(
+                p.text + (f" (see {'; '.join(p.sources)})" if p.sources else "")
+                for p in rate_points
+            )
+        )
+    )
     tables = [
         ("Top codes against Medicare", _gap_table(tp)),
         ("Payers side by side on the top codes (rate and % of Medicare)", _compare_table(tp)),
@@ -187,12 +247,9 @@ def build_packet(tp: TalkingPoints, practice: str | None = None) -> list[Block]:
     blocks.append(Heading("Appendix: where each figure comes from"))
     blocks.append(
         Table(
-            ("Call", "Calculation", "Inputs", "Key results"),
-            tuple(
-                (c.id, c.name, json.dumps(c.args, ensure_ascii=False), _summary(c.result))
-                for c in tp.calls
-            ),
-            "payer-assistant tools (same as the CLI's --json output)",
+            ("Figure", "Inputs", "Formula", "Result"),
+            trace_rows(tp),
+            "the workspace's rate and contract tools (the same as the payer-assistant CLI)",
         )
     )
     return blocks

@@ -1,4 +1,4 @@
-"""Negotiation talking points for one payer, every figure traced to the tool call behind it."""
+"""Negotiation talking points for one payer, every figure traced to the table behind it."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from assistant.agent.tools import CallLog, CallRecord, call_tool, describe_proposal, unfence
+from assistant.rates.money import money_display
 
 if TYPE_CHECKING:
     from assistant.agent.tools import ToolBox
@@ -16,8 +17,9 @@ FLOOR_PCT_OF_MEDICARE = Decimal(100)
 """Default walk-away: no code below Medicare, the usual floor for a commercial contract."""
 
 
-def money(text: str | None) -> str:
-    return "—" if text is None else f"${Decimal(str(text)):,.2f}"
+def money(text: str | Decimal | None) -> str:
+    """The product's one money format: '-$1,731.18'."""
+    return money_display(None if text is None else Decimal(str(text)))
 
 
 def pct(value: Decimal | float | str | None) -> str:
@@ -39,12 +41,16 @@ class Point:
     text: str
     calls: tuple[str, ...] = ()
     citations: tuple[dict[str, Any], ...] = ()
+    sources: tuple[str, ...] = ()
+    """Where a reader finds the figures, by what they are ("the Medicare gap table, 99214 row");
+    `calls` are the ids for machines (--json), never shown in a document."""
 
     def to_json(self) -> dict[str, Any]:
         return {
             "section": self.section,
             "text": self.text,
             "calls": list(self.calls),
+            "sources": list(self.sources),
             "citations": [dict(c) for c in self.citations],
         }
 
@@ -76,6 +82,45 @@ class TalkingPoints:
 
 def _ok(result: Any) -> bool:
     return not (isinstance(result, dict) and "error" in result)
+
+
+def _bench_name(benchmark: str) -> str:
+    if benchmark == "medicare":
+        return "Medicare"
+    if benchmark.startswith("market:"):
+        return "market"
+    return benchmark
+
+
+def describe_call(call: CallRecord) -> str:
+    """A tool call as a reader knows it: the table or calculation it produced."""
+    args, result = call.args, call.result
+    if call.name == "rate_gap":
+        bench = result.get("benchmark", args.get("benchmark", "")) if _ok(result) else ""
+        return f"the {_bench_name(str(bench or args.get('benchmark', '')))} gap table"
+    if call.name == "top_codes":
+        return "the top-codes table"
+    if call.name == "compare_payers":
+        return "the payer comparison table"
+    if call.name == "model_proposal":
+        if "pct_of_medicare" in args:
+            return f"the model at {pct(args['pct_of_medicare'])} of Medicare"
+        return "the offer table"
+    if call.name == "solve_target":
+        return "the target calculation"
+    if call.name == "walk_away":
+        return "the walk-away check"
+    if call.name == "review_contract":
+        return "the contract review"
+    return call.name.replace("_", " ")
+
+
+def _rows_ref(call: CallRecord, codes: list[str]) -> str:
+    if not codes:
+        return describe_call(call)
+    if len(codes) == 1:
+        return f"{describe_call(call)}, {codes[0]} row"
+    return f"{describe_call(call)}, rows {', '.join(codes)}"
 
 
 def _offer_args(offer: str) -> dict[str, Any]:
@@ -121,12 +166,14 @@ def build_talking_points(
         points.append(
             Point(
                 "Medicare",
-                f"At this practice's volumes {name} pays {money(g['total_revenue'])} a year "
+                f"On the {g['billed_codes']} billed codes both {name} and Medicare price, at "
+                f"this practice's volumes, {name} pays {money(g['total_revenue'])} a year "
                 f"where Medicare would pay {money(g['total_benchmark_revenue'])}: "
                 f"{pct(g['pct_of_benchmark'])} of Medicare, "
                 f"{money(g['total_annual_gap'].lstrip('-'))} a year "
                 f"{'above' if above else 'short of'} it.",
                 (gap.id,),
+                sources=(describe_call(gap) + ", totals",),
             )
         )
         if below:
@@ -142,10 +189,16 @@ def build_talking_points(
                     f"{'is' if len(below) == 1 else 'are'} paid below Medicare; "
                     f"the largest {'gap is' if len(below) == 1 else 'gaps are'} {worst}.",
                     (top.id, gap.id),
+                    sources=(
+                        describe_call(top),
+                        _rows_ref(gap, [r["code"] for r in below[:3]]),
+                    ),
                 )
             )
 
-    compare = run("compare_payers", box.compare_payers, codes=",".join(codes) or None)
+    # Every code, not just the top ones: each payer's percent is then the same figure as its
+    # gap above (one definition of "% of Medicare" in every output).
+    compare = run("compare_payers", box.compare_payers)
     basket: dict[str, float] = {}
     if _ok(compare.result):
         basket = {
@@ -157,9 +210,11 @@ def build_talking_points(
         points.append(
             Point(
                 "Other payers",
-                f"On the same top codes {name}'s rates come to {pct(basket[name])} of Medicare; "
-                f"the practice's other payers: {listed}.",
+                f"Measured the same way for every payer ({compare.result['basis']}), "
+                f"{name} is at {pct(basket[name])} of Medicare; the practice's other payers: "
+                f"{listed}.",
                 (compare.id,),
+                sources=(describe_call(compare) + ", All billed codes row",),
             )
         )
 
@@ -174,6 +229,7 @@ def build_talking_points(
                 f"{pct(m['pct_of_benchmark'])}: {money(m['total_annual_gap'].lstrip('-'))} "
                 f"a year {direction} it on the codes the market file prices.",
                 (mk.id,),
+                sources=(describe_call(mk) + ", totals",),
             )
         )
     elif not _ok(mk.result) and _ok(gap.result):
@@ -189,8 +245,10 @@ def build_talking_points(
                     f"{name}'s offer ({describe_proposal(r['proposal'])}) is worth "
                     f"{money(r['total_delta'])} a year "
                     f"({signed_pct(r['pct_change'])}): from {money(r['total_current'])} to "
-                    f"{money(r['total_proposed'])}.",
+                    f"{money(r['total_proposed'])} on the {r['billed_codes']} billed codes "
+                    f"{name} prices.",
                     (model.id,),
+                    sources=(describe_call(model) + ", totals",),
                 )
             )
             check = run(
@@ -214,6 +272,7 @@ def build_talking_points(
                         f"The offer {verdict} the walk-away floor of {pct(floor_pct)} of "
                         f"Medicare per code{detail}.",
                         (check.id,),
+                        sources=(_rows_ref(check, below_floor[:8]),),
                     )
                 )
         else:
@@ -248,6 +307,7 @@ def build_talking_points(
                     f"a year, {money(t['total_delta'])} more than today "
                     f"({signed_pct(t['pct_change'])}){uniform}.",
                     (at_target.id, solved.id),
+                    sources=(describe_call(at_target), describe_call(solved)),
                 )
             )
         at_floor = run(
@@ -255,6 +315,15 @@ def build_talking_points(
         )
         if _ok(at_floor.result):
             f = at_floor.result
+            under = list(
+                dict.fromkeys(
+                    r["code"]
+                    for r in gap.result["rows"]
+                    if r["units"]
+                    and r["pct_of_benchmark"] is not None
+                    and Decimal(str(r["pct_of_benchmark"])) < floor_pct
+                )
+            )
             if Decimal(f["total_delta"]) > 0:
                 text = (
                     f"Walk-away: nothing under {pct(floor_pct)} of Medicare for every code, "
@@ -262,12 +331,22 @@ def build_talking_points(
                     f"today's {money(f['total_current'])})."
                 )
             else:
+                # The mix as a whole is above the floor, but the floor is per code: say so,
+                # rather than "no cut" after an offer that leaves codes below it.
                 text = (
-                    f"Walk-away: no cut. Today's rates already earn {money(f['total_current'])}"
-                    f" a year, above {pct(floor_pct)} of Medicare for the mix "
-                    f"({money(f['total_proposed'])})."
+                    f"Walk-away: no code under {pct(floor_pct)} of Medicare. Today's rates earn "
+                    f"{money(f['total_current'])} a year, more than {pct(floor_pct)} of Medicare "
+                    f"for the whole mix ({money(f['total_proposed'])}), so the floor asks for "
+                    "no cut on the total"
+                    + (
+                        f", but {len(under)} billed codes are paid below it today "
+                        f"({', '.join(under[:8])}{', …' if len(under) > 8 else ''})."
+                        if under
+                        else "."
+                    )
                 )
-            points.append(Point("Walk-away", text, (at_floor.id,)))
+            sources = (describe_call(at_floor),) + ((_rows_ref(gap, under[:8]),) if under else ())
+            points.append(Point("Walk-away", text, (at_floor.id, gap.id), sources=sources))
 
     review = run("review_contract", box.review_contract, payer=name)
     if _ok(review.result):
@@ -283,6 +362,7 @@ def build_talking_points(
                         f"Ask: {flag['ask']}",
                         (review.id,),
                         citations,
+                        (describe_call(review),),
                     )
                 )
     else:
@@ -301,8 +381,8 @@ def render_markdown(tp: TalkingPoints) -> str:
         if point.section != section:
             section = point.section
             lines += ["", f"## {section}", ""]
-        calls = ", ".join(point.calls)
-        lines.append(f"- {point.text}" + (f" _(from {calls})_" if calls else ""))
+        sources = "; ".join(point.sources)
+        lines.append(f"- {point.text}" + (f" _(see {sources})_" if sources else ""))
         for c in point.citations:
             where = f"p. {c['page']}" if c.get("page") is not None else ""
             sec = f"§{c['section']}" if c.get("section") else ""

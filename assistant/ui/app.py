@@ -16,7 +16,7 @@ from textual.lazy import Lazy
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Header, TabbedContent, TabPane
+from textual.widgets import Header, TabbedContent, TabPane
 
 from assistant.config import OFFLINE_MODEL, Settings
 from assistant.errors import AssistantError
@@ -28,6 +28,7 @@ from assistant.ui.transcript import (
     write_export,
 )
 from assistant.ui.widgets.chat import Chat, ChatTurn
+from assistant.ui.widgets.footer import KeyFooter
 from assistant.ui.widgets.negotiations_view import NegotiationsView
 from assistant.ui.widgets.prompt import PromptInput
 from assistant.ui.widgets.rates_view import RatesView
@@ -40,6 +41,8 @@ if TYPE_CHECKING:
     from assistant.agent.events import Assistant
     from assistant.services import Services
 
+SIDEBAR_MIN_WIDTH = 100
+"""Below this many columns the sidebar starts hidden (Ctrl+B shows it)."""
 UNEXPECTED_HINT = "try again; if it keeps happening, restart with --model offline"
 
 
@@ -98,8 +101,22 @@ class PayerAssistantApp(App[None]):
         self.conversation_id: str | None = None
         self.turns: list[Turn] = []
         self.summary: WorkspaceSummary | None = None
+        self._sidebar_choice: bool | None = None
+        """Ctrl+B's last choice; until then the sidebar shows only at 100 columns or more."""
         self._assistant_lock = threading.Lock()
         self._ask_lock = threading.Lock()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: Any = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Notifications carry file names, payer names and error text: literal, never markup."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     # Layout ---------------------------------------------------------------------------------
 
@@ -122,9 +139,10 @@ class PayerAssistantApp(App[None]):
                     yield Lazy(ReviewView(self.services, id="review-view"))
                 with TabPane("Negotiations", id="negotiations"):
                     yield Lazy(NegotiationsView(self.services, id="negotiations-view"))
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
+        self._fit_sidebar(self.size.width)
         self.sub_title = self.settings.workspace.name
         self.query_one(PromptInput).focus()
         # Everything that touches the disk or loads a model starts after the first paint.
@@ -316,7 +334,14 @@ class PayerAssistantApp(App[None]):
 
     def action_toggle_sidebar(self) -> None:
         sidebar = self.query_one(WorkspaceSidebar)
-        sidebar.display = not sidebar.display
+        sidebar.display = self._sidebar_choice = not sidebar.display
+
+    def on_resize(self, event: Any) -> None:
+        self._fit_sidebar(event.size.width)
+
+    def _fit_sidebar(self, width: int) -> None:
+        if self._sidebar_choice is None:
+            self.query_one(WorkspaceSidebar).display = width >= SIDEBAR_MIN_WIDTH
 
     def _payer_names(self) -> list[str]:
         if self.summary is None:

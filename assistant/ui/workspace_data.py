@@ -12,7 +12,7 @@ from assistant.errors import InputError, NotFoundError
 
 if TYPE_CHECKING:
     from assistant.ingest.service import IngestOutcome, Progress
-    from assistant.rates.models import GapResult, ProposalResult
+    from assistant.rates.models import GapResult, Proposal, ProposalResult
     from assistant.review.models import ContractReview
     from assistant.services import Services
 
@@ -96,27 +96,11 @@ def gap(services: Services, payer: str, benchmark: str = "medicare") -> GapResul
     return service.gap(services.conn, payer, benchmark)
 
 
-def parse_proposal(text: str) -> Any:
-    """`3`, `-2`, `110%medicare` or a rates file path, then `; CODES=PCT` carve-outs."""
-    from assistant.rates.proposals import build_proposal, parse_percent
+def parse_proposal(text: str) -> Proposal:
+    """The Rates view's proposal field, read by the same parser the agent and CLI use."""
+    from assistant.rates.proposals import parse_proposal_text
 
-    base, *carve_outs = [part.strip() for part in text.split(";")]
-    if not base:
-        raise InputError(
-            "The proposal is empty",
-            "type e.g. `3` (+3% on every rate), `110%medicare`, or `0; em=3` for a carve-out",
-        )
-    path = Path(base).expanduser()
-    if path.suffix.lower() in (".csv", ".xlsx") or path.is_file():
-        return build_proposal(rates_file=path, carve_outs=[c for c in carve_outs if c])
-    amount, sep, bench = base.partition("%")
-    if sep and bench.strip():
-        return build_proposal(
-            pct_of=(bench.strip(), parse_percent(amount)), carve_outs=[c for c in carve_outs if c]
-        )
-    return build_proposal(
-        across_the_board=parse_percent(base), carve_outs=[c for c in carve_outs if c]
-    )
+    return parse_proposal_text(text)
 
 
 def model(services: Services, payer: str, proposal_text: str) -> ProposalResult:

@@ -20,7 +20,7 @@ KEYS = [
     ("Ctrl+L", "Focus the question prompt"),
     ("Up / Down (in the prompt)", "Earlier questions"),
     ("Enter (on a citation)", "Open the cited passage; Escape returns"),
-    ("Click a column header", "Sort the rate table by it"),
+    ("s / r (Rates view)", "Sort the gap table by the next column / reverse it"),
     ("Ctrl+Q", "Quit"),
 ]
 
@@ -30,15 +30,12 @@ HELP = (
     + """
 
 # Views
-- **Chat**: ask in plain words. Tool calls appear as cards (Enter to expand); numbers come
-  from the rate tools, contract facts cite their page: open a marker to read the clause.
-- **Rates**: pick a payer and a benchmark; the table sorts by any column; type a proposal
-  (`3`, `110%medicare`, `0; em=3` or a rates file) and press Enter to see its impact.
-- **Review**: pick a contract; each checklist item shows its status, value and evidence.
-- **Negotiations**: payers by stage, what is due (follow-ups and notice deadlines) and each
-  contract's renewal calendar with the clauses its dates come from.
+- **Chat**: tool calls are cards (Enter expands); open a marker to read the clause.
+- **Rates**: gap by code; type a proposal (`3`, `110%medicare`, `0; e/m=3`), Enter.
+- **Review**: each checklist item's status, value and evidence.
+- **Negotiations**: payers by stage, what is due, each contract's renewal calendar.
 
-Press **Escape** to close this screen.
+**Escape** closes this screen; it scrolls on a small terminal.
 """
 )
 

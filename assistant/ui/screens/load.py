@@ -106,7 +106,7 @@ class LoadScreen(ModalScreen[bool]):
     def on_load_screen_progress_reported(self, message: LoadScreen.ProgressReported) -> None:
         bar = self.query_one("#progress", ProgressBar)
         bar.update(total=message.total, progress=message.done)
-        self.query_one("#progress-label", Static).update(message.description)
+        self.query_one("#progress-label", Static).update(Text(message.description))
 
     def on_load_screen_failed(self, message: LoadScreen.Failed) -> None:
         self._finished()

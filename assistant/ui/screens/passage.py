@@ -12,11 +12,12 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from assistant.agent.answer import Citation
 from assistant.ui import workspace_data
 from assistant.ui.guard import guarded
+from assistant.ui.widgets.footer import KeyFooter
 from assistant.ui.workspace_data import Passage
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ class PassageScreen(ModalScreen[None]):
             )
             with VerticalScroll(id="passage-scroll"):
                 yield Static("Loading the page…", id="passage-text")
-        yield Footer()
+        yield KeyFooter()
 
     def _title(self) -> Text:
         c = self.citation

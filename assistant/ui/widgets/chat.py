@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, Markdown, Static
 
@@ -19,6 +19,7 @@ from assistant.agent.events import (
     ToolCallFinished,
     ToolCallStarted,
 )
+from assistant.ui.plain import plain
 from assistant.ui.transcript import Turn, citation_label, link_markers
 from assistant.ui.widgets.tool_card import ToolCallCard
 
@@ -37,7 +38,7 @@ class CitationButton(Button):
     """One source of an answer; pressing it opens the cited passage."""
 
     def __init__(self, n: int, citation: Citation) -> None:
-        super().__init__(citation_label(n, citation), classes="citation", compact=True)
+        super().__init__(plain(citation_label(n, citation)), classes="citation", compact=True)
         self.citation = citation
 
 
@@ -67,7 +68,7 @@ class ChatTurn(Vertical):
         yield Vertical(classes="tools")
         yield Static("Thinking…", classes="status")
         yield Markdown("", classes="answer", open_links=False)
-        yield Horizontal(classes="citations")
+        yield Vertical(classes="citations")
 
     @property
     def answer_view(self) -> Markdown:
@@ -75,7 +76,7 @@ class ChatTurn(Vertical):
 
     def _status(self, text: str | Text, *, error: bool = False) -> None:
         status = self.query_one(".status", Static)
-        status.update(text)
+        status.update(Text(text) if isinstance(text, str) else text)
         status.display = bool(text)
         status.set_class(error, "-error")
 
@@ -84,7 +85,7 @@ class ChatTurn(Vertical):
         event = message.event
         if isinstance(event, ToolCallStarted):
             self.turn.tool_names.append(event.name)
-            self._status(f"Running {event.name}…")
+            self._status(Text(f"Running {event.name}…"))
             await self.query_one(".tools", Vertical).mount(
                 ToolCallCard(event.call_id, event.name, event.args)
             )
@@ -109,7 +110,7 @@ class ChatTurn(Vertical):
         if answer is None:
             return
         await self.answer_view.update(link_markers(answer.answer, answer.citations))
-        row = self.query_one(".citations", Horizontal)
+        row = self.query_one(".citations", Vertical)
         await row.remove_children()
         await row.mount_all(CitationButton(n, c) for n, c in enumerate(answer.citations, 1))
         notes = Text()

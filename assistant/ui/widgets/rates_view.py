@@ -12,12 +12,14 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 from textual.widgets.select import InvalidSelectValueError
 
+from assistant.rates.models import benchmark_display
 from assistant.rates.money import money_display as money
 from assistant.rates.money import pct_display as pct
 from assistant.ui import workspace_data
@@ -76,6 +78,25 @@ def sort_rows(rows: Sequence[dict[str, Any]], key: str, reverse: bool) -> list[d
     return sorted(present, key=value, reverse=reverse) + blank
 
 
+class GapTable(DataTable[Any]):
+    """The gap table, sortable from the keyboard (the view decides the order)."""
+
+    BINDINGS = [
+        Binding("s", "sort_next", "Sort: next column"),
+        Binding("r", "sort_reverse", "Reverse"),
+    ]
+
+    def action_sort_next(self) -> None:
+        for view in self.ancestors_with_self:
+            if isinstance(view, RatesView):
+                view.action_next_sort()
+
+    def action_sort_reverse(self) -> None:
+        for view in self.ancestors_with_self:
+            if isinstance(view, RatesView):
+                view.action_reverse_sort()
+
+
 class RatesView(Vertical):
     """Pick a payer and a benchmark, read the gap, model a proposal."""
 
@@ -111,6 +132,8 @@ class RatesView(Vertical):
         self.benchmark = "medicare"
         self._rows: list[dict[str, Any]] = []
         self._sort: tuple[str, bool] = ("annual_gap", True)
+        self._proposal: str | None = None
+        """The proposal last modelled: switching payer models it for the new one."""
         self._chart: Widget | None = None
 
     def compose(self) -> ComposeResult:
@@ -126,12 +149,12 @@ class RatesView(Vertical):
             )
         yield Static("Choose a payer to see its gap against the benchmark.", id="gap-summary")
         with Horizontal(id="gap-area"):
-            yield DataTable(id="gap-table", zebra_stripes=True, cursor_type="row")
+            yield GapTable(id="gap-table", zebra_stripes=True, cursor_type="row")
             yield Static("", id="chart-slot")
         with Horizontal(classes="toolbar"):
             yield Label("Proposal")
             yield Input(
-                placeholder="3 (= +3% on all) · 110%medicare · 0; em=3 · path/to/rates.csv",
+                placeholder="3 (= +3% on all) · 110%medicare · 0; e/m=3 · path/to/rates.csv",
                 id="proposal-input",
             )
             yield Button("Model", id="model-button", variant="primary", compact=True)
@@ -162,13 +185,13 @@ class RatesView(Vertical):
     def set_choices(self, payers: Sequence[str], benchmarks: Sequence[str]) -> None:
         payer_select: Select[str] = self.query_one("#rates-payer", Select)
         with self.prevent(Select.Changed):
-            payer_select.set_options((p, p) for p in payers)
+            payer_select.set_options((Text(p), p) for p in payers)
             if self.payer is not None and self.payer in payers:
                 payer_select.value = self.payer
         bench_select: Select[str] = self.query_one("#rates-benchmark", Select)
         specs = list(dict.fromkeys(["medicare", *benchmarks, *(f"payer:{p}" for p in payers)]))
         with self.prevent(Select.Changed):
-            bench_select.set_options((b, b) for b in specs)
+            bench_select.set_options((Text(b), b) for b in specs)
             bench_select.value = self.benchmark if self.benchmark in specs else "medicare"
 
     def show_payer(self, payer: str | None) -> None:
@@ -184,8 +207,14 @@ class RatesView(Vertical):
 
     def reload(self) -> None:
         if self.payer:
-            self.query_one("#gap-summary", Static).update(f"Loading {self.payer}…")
+            self.query_one("#gap-summary", Static).update(Text(f"Loading {self.payer}…"))
             self._load_gap(self.payer, self.benchmark)
+            if self._proposal is not None:
+                self.query_one("#proposal-summary", Static).update(
+                    Text(f"Modelling {self._proposal} for {self.payer}…")
+                )
+                self.query_one("#proposal-table").display = False
+                self._model(self.payer, self._proposal)
 
     @work(thread=True, exclusive=True, group="rates-gap")
     def _load_gap(self, payer: str, benchmark: str) -> None:
@@ -206,13 +235,12 @@ class RatesView(Vertical):
         data = message.result.to_json()
         self._rows = data["rows"]
         total = Decimal(data["total_annual_gap"])
-        bench_pct = message.result.pct_of_benchmark
+        shown = "—" if data["pct_of_benchmark"] is None else f"{data['pct_of_benchmark']:.2f}%"
         summary = Text.assemble(
             (f"{data['payer']}", "bold"),
-            f" pays {pct(None if bench_pct is None else float(bench_pct))} of {data['benchmark']} "
-            f"on your mix. Annual gap ",
+            f" pays {shown} of {benchmark_display(data['benchmark'])}. Annual gap ",
             (money(total), "bold red" if total > 0 else "bold green"),
-            f" on {data['total_units']:,} units.",
+            f" on {data['total_units']:,} units, {message.result.basis}.",
         )
         if data["missing"]:
             summary.append(f" {len(data['missing'])} code(s) not compared.", style="dim")
@@ -237,11 +265,30 @@ class RatesView(Vertical):
         plt.clear_figure()
         labels, values = chart_series(self._rows)
         if labels:
-            plt.bar(labels, values, orientation="horizontal", color="orange", width=0.6)
-            plt.title(f"Annual gap by code, $ (under {self.benchmark} > 0)")
+            # Signed colours: red where the payer pays under the benchmark, green where over.
+            under = [max(v, 0.0) for v in values]
+            over = [min(v, 0.0) for v in values]
+            plt.bar(labels, under, orientation="horizontal", color="red", width=0.6)
+            if any(over):
+                plt.bar(labels, over, orientation="horizontal", color="green", width=0.6)
+            plt.title(f"Annual gap by code, $: red under {self.benchmark}, green over")
         else:
             plt.title("Annual gap by code")
         self._chart.refresh()
+
+    def action_next_sort(self) -> None:
+        keys = [str(c.key.value) for c in self.query_one("#gap-table", DataTable).columns.values()]
+        if not keys:
+            return
+        current, _ = self._sort
+        key = keys[(keys.index(current) + 1) % len(keys)] if current in keys else keys[0]
+        self._sort = (key, key in NUMERIC)
+        self._fill_gap()
+
+    def action_reverse_sort(self) -> None:
+        key, reverse = self._sort
+        self._sort = (key, not reverse)
+        self._fill_gap()
 
     @on(DataTable.HeaderSelected, "#gap-table")
     def _sort_by(self, event: DataTable.HeaderSelected) -> None:
@@ -275,6 +322,7 @@ class RatesView(Vertical):
     def model_proposal(self, text: str) -> None:
         if self.payer:
             self.query_one("#proposal-input", Input).value = text
+            self._proposal = text
             self._model(self.payer, text)
 
     def on_rates_view_proposal_modelled(self, message: RatesView.ProposalModelled) -> None:

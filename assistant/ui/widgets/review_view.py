@@ -18,6 +18,7 @@ from textual.widgets.select import InvalidSelectValueError
 from assistant.agent.answer import Citation
 from assistant.ui import workspace_data
 from assistant.ui.guard import guarded
+from assistant.ui.plain import plain
 from assistant.ui.workspace_data import DocumentInfo
 
 if TYPE_CHECKING:
@@ -32,6 +33,10 @@ STATUS_STYLE = {
 }
 
 
+WIDE = 100
+"""Terminal columns from which the review table shows values and pages itself."""
+
+
 def status_text(status: str) -> Text:
     label, style = STATUS_STYLE.get(status, (status, ""))
     return Text(f" {label} ", style=style)
@@ -44,7 +49,7 @@ class EvidenceButton(Button):
         where = f"p. {citation.page}" if citation.page is not None else citation.source
         quote = " ".join(citation.quote.split())
         short = quote if len(quote) <= 90 else quote[:89] + "…"
-        super().__init__(f"{where}: “{short}”", classes="evidence", compact=True)
+        super().__init__(plain(f"{where}: “{short}”"), classes="evidence", compact=True)
         self.citation = citation
 
 
@@ -86,18 +91,45 @@ class ReviewView(Vertical):
             yield VerticalScroll(Static("", id="review-detail-text"), id="review-detail")
 
     def on_mount(self) -> None:
-        table: DataTable[Any] = self.query_one("#review-table", DataTable)
-        table.add_column("Status", key="status")
-        table.add_column("Item", key="item")
-        table.add_column("Value", key="value")
-        table.add_column("Pages", key="pages")
+        self._fill_table()
         self.post_message(self.ViewReady())
+
+    def on_resize(self) -> None:
+        if self.review is not None:
+            self._fill_table()
+
+    def _fill_table(self) -> None:
+        """Columns sized to the view: at 100+ columns value and pages show in the table; on a
+        narrow terminal the table keeps status and item and the detail pane carries the rest."""
+        table: DataTable[Any] = self.query_one("#review-table", DataTable)
+        width = self.size.width * 3 // 5 - 4
+        wide = self.app.size.width >= WIDE
+        table.clear(columns=True)
+        table.add_column("Status", key="status", width=10)
+        item_width = 26 if wide else max(12, min(30, width - 12))
+        table.add_column("Item", key="item", width=item_width)
+        if wide:
+            value_width = max(16, width - 10 - item_width - 9 - 6)
+            table.add_column("Value", key="value", width=value_width)
+            table.add_column("Pages", key="pages", width=9)
+        if self.review is None:
+            return
+        for item in self.review.items:
+            cells = [status_text(item.status), Text(item.name, overflow="ellipsis")]
+            if wide:
+                value = workspace_data.describe_item_values(item) if item.values else ""
+                cells += [
+                    Text(value, overflow="ellipsis"),
+                    Text(", ".join(str(p) for p in item.pages)),
+                ]
+            table.add_row(*cells, key=item.id)
 
     def set_documents(self, documents: Sequence[DocumentInfo]) -> None:
         select: Select[str] = self.query_one("#review-doc", Select)
         with self.prevent(Select.Changed):
             select.set_options(
-                (f"{d.source} ({d.payer or 'no payer'}, {d.kind})", d.doc_id) for d in documents
+                (Text(f"{d.source} ({d.payer or 'no payer'}, {d.kind})"), d.doc_id)
+                for d in documents
             )
             if self.doc_id in {d.doc_id for d in documents}:
                 select.value = self.doc_id
@@ -109,7 +141,7 @@ class ReviewView(Vertical):
         # not listed yet; the review still runs
         with self.prevent(Select.Changed), contextlib.suppress(InvalidSelectValueError):
             select.value = doc_id
-        self.query_one("#review-summary", Static).update(f"Reviewing {doc_id}…")
+        self.query_one("#review-summary", Static).update(Text(f"Reviewing {doc_id}…"))
         self._review(doc_id)
 
     @work(thread=True, exclusive=True, group="review")
@@ -130,7 +162,10 @@ class ReviewView(Vertical):
     def on_review_view_review_loaded(self, message: ReviewView.ReviewLoaded) -> None:
         review = self.review = message.review
         counts = {s: sum(1 for i in review.items if i.status == s) for s in STATUS_STYLE}
-        summary = Text.assemble((review.source, "bold"), f" · {review.page_count} pages · ")
+        summary = Text.assemble(
+            (review.source, "bold"),
+            f" · {review.page_count} page{'' if review.page_count == 1 else 's'} · ",
+        )
         for status, n in counts.items():
             if n:
                 summary += status_text(status) + Text(f" {n}  ")
@@ -138,11 +173,7 @@ class ReviewView(Vertical):
             summary += Text(f"\n{note}", style="dim")
         self.query_one("#review-summary", Static).update(summary)
         table: DataTable[Any] = self.query_one("#review-table", DataTable)
-        table.clear()
-        for item in review.items:
-            value = workspace_data.describe_item_values(item) if item.values else ""
-            pages = ", ".join(str(p) for p in item.pages)
-            table.add_row(status_text(item.status), item.name, value, pages, key=item.id)
+        self._fill_table()
         if review.items:
             table.move_cursor(row=0)
             self._show_item(review.items[0])
@@ -158,6 +189,12 @@ class ReviewView(Vertical):
 
     def _show_item(self, item: ItemReview) -> None:
         text = Text.assemble((item.name, "bold"), "  ", status_text(item.status), "\n")
+        if item.values:
+            text.append("\nValue: ", style="bold")
+            text.append(workspace_data.describe_item_values(item) + "\n")
+        if item.pages:
+            text.append("Pages: ", style="bold")
+            text.append(", ".join(str(p) for p in item.pages) + "\n")
         if item.flags:
             text.append("\nRed flags: ", style="bold red")
             text.append("; ".join(item.flags) + "\n")

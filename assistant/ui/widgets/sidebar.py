@@ -11,6 +11,7 @@ from textual.message import Message
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
+from assistant.ui.plain import plain
 from assistant.ui.workspace_data import WorkspaceSummary
 
 
@@ -33,9 +34,9 @@ class WorkspaceSidebar(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Label(Text("Workspace ", style="bold") + Text(self.workspace_name), id="ws-name")
         yield Label("Model", classes="heading")
-        yield Static(self.model, id="model-name", classes="section")
+        yield Static(plain(self.model), id="model-name", classes="section")
         yield Label("Index", classes="heading")
-        yield Static(self.index_status, id="index-status", classes="section")
+        yield Static(plain(self.index_status), id="index-status", classes="section")
         yield Label("Payers", classes="heading")
         yield OptionList(id="payer-list")
         yield Label("Contracts & templates", classes="heading")
@@ -50,7 +51,7 @@ class WorkspaceSidebar(VerticalScroll):
         names = [p.name for p in summary.payers]
         extra = sorted({d.payer for d in summary.documents if d.payer and d.payer not in names})
         for name in [*names, *extra]:
-            payers.add_option(Option(name, id=name))
+            payers.add_option(Option(Text(name), id=name))
         if not names and not extra:
             payers.add_option(Option(Text("none yet: import fees", style="dim"), disabled=True))
         self.highlight_payer(current_payer)
@@ -91,11 +92,13 @@ class WorkspaceSidebar(VerticalScroll):
 
     def set_model(self, model: str) -> None:
         self.model = model
-        self.query_one("#model-name", Static).update(model)
+        self.query_one("#model-name", Static).update(plain(model))
 
     def set_index_status(self, status: str | Text) -> None:
         self.index_status = str(status)
-        self.query_one("#index-status", Static).update(status)
+        self.query_one("#index-status", Static).update(
+            plain(status) if isinstance(status, str) else status
+        )
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

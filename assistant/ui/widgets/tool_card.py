@@ -7,10 +7,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from rich.text import Text
+from textual.content import Content
 from textual.widgets import Collapsible, DataTable, Static
 
 from assistant.rates.money import money_display as money
 from assistant.rates.money import pct_display as pct
+from assistant.ui.plain import plain
 
 MONEY_WORDS = ("rate", "revenue", "gap", "delta", "amount", "paid", "charge", "total")
 PCT_WORDS = ("pct", "share", "percent")
@@ -34,13 +36,16 @@ def humanise(key: str) -> str:
     return LABELS.get(key) or key.replace("_", " ").strip().capitalize()
 
 
-def format_cell(key: str, value: Any) -> str | Text:
-    """A cell as a person reads it: money with $ and commas, percents with %, text shortened."""
+def format_cell(key: str, value: Any) -> Text:
+    """A cell as a person reads it: money with $ and commas, percents with %, text shortened.
+
+    Always a `Text`: a DataTable parses a `str` cell as markup, and a payer's `[draft]` note
+    or a cut-off `[` must show as written."""
     if value is None:
-        return "—"
+        return Text("—")
     lowered = key.lower()
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return Text("yes" if value else "no")
     if any(w in lowered for w in PCT_WORDS) and isinstance(value, int | float):
         return Text(pct(float(value)), justify="right")
     if any(w in lowered for w in MONEY_WORDS) and isinstance(value, str | int | float | Decimal):
@@ -56,7 +61,7 @@ def format_cell(key: str, value: Any) -> str | Text:
         text = ", ".join(str(v) for v in value)
     else:
         text = " ".join(str(value).split())
-    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
+    return Text(text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…")
 
 
 def table_rows(result: Any) -> tuple[list[Mapping[str, Any]], dict[str, Any]] | None:
@@ -110,11 +115,12 @@ class ToolCallCard(Collapsible):
         self.args = dict(args)
         super().__init__(title=self._caption("running…"), collapsed=True, classes="tool-card")
 
-    def _caption(self, status: str) -> str:
+    def _caption(self, status: str) -> Content:
         shown = args_text(self.args)
         if len(shown) > 60:
             shown = shown[:59] + "…"
-        return f"{self.tool_name}({shown}) · {status}"
+        # Content, not a str: a caption cut inside `[...]` would otherwise be parsed as markup.
+        return plain(f"{self.tool_name}({shown}) · {status}")
 
     def on_mount(self) -> None:
         self.query_one(Collapsible.Contents).mount(
@@ -135,7 +141,7 @@ class ToolCallCard(Collapsible):
             self.title = self._caption(f"{len(rows)} row{'s' if len(rows) != 1 else ''}")
             if extras:
                 line = " · ".join(f"{humanise(k)}: {format_cell(k, v)}" for k, v in extras.items())
-                contents.mount(Static(line, classes="tool-summary"))
+                contents.mount(Static(plain(line), classes="tool-summary"))
             table: DataTable[Any] = DataTable(zebra_stripes=True, classes="tool-table")
             contents.mount(table)
             fill_table(table, rows)
@@ -146,6 +152,6 @@ class ToolCallCard(Collapsible):
             contents.mount(table)
             table.add_columns("Field", "Value")
             for key, value in result.items():
-                table.add_row(humanise(str(key)), format_cell(str(key), value))
+                table.add_row(Text(humanise(str(key))), format_cell(str(key), value))
             return
         contents.mount(Static(Text(str(result)), classes="tool-result"))
