@@ -85,10 +85,21 @@ def _v3_pending_vectors(conn: sqlite3.Connection) -> None:
     )
 
 
+def _v4_negotiation(conn: sqlite3.Connection) -> None:
+    # The negotiation tracker, proposals and costs, and the RVU components a Medicare import
+    # keeps for cost estimates.
+    from assistant.negotiation.store import NEGOTIATION_SCHEMA
+    from assistant.rates.store import RVU_COMPONENTS_SCHEMA
+
+    _run(conn, RVU_COMPONENTS_SCHEMA)
+    _run(conn, NEGOTIATION_SCHEMA)
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1_tables,
     _v2_documents_by_path,
     _v3_pending_vectors,
+    _v4_negotiation,
 )
 LATEST = len(MIGRATIONS)
 

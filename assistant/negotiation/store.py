@@ -1,7 +1,7 @@
 """The negotiation tables in the workspace's SQLite store: tracker, offers, proposals, costs.
 
-All DDL is in `NEGOTIATION_SCHEMA` (applied by `ensure_schema`, the one place that runs it), so
-it can become one step of the workspace's migrations.
+All DDL is in `NEGOTIATION_SCHEMA`, applied by migration 4 of `assistant.migrations` when a
+connection opens; change the tables with a new migration, never by editing the constant.
 """
 
 from __future__ import annotations
@@ -102,11 +102,6 @@ CREATE TABLE IF NOT EXISTS negotiation_costs (
 """
 
 
-def ensure_schema(conn: sqlite3.Connection) -> None:
-    """Create the negotiation tables if they do not exist (the workspace calls this)."""
-    conn.executescript(NEGOTIATION_SCHEMA)
-
-
 def _day(value: str | None) -> date | None:
     return None if value is None else date.fromisoformat(value)
 
@@ -116,7 +111,6 @@ class NegotiationStore:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        ensure_schema(conn)
 
     @contextmanager
     def writing(self) -> Iterator[sqlite3.Connection]:

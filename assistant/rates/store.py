@@ -65,6 +65,10 @@ CREATE TABLE IF NOT EXISTS rates_benchmark_rates (
     n         INTEGER,
     PRIMARY KEY (benchmark, code, modifier)
 );
+"""
+
+# Version 4 (assistant.migrations): the RVU components kept beside a Medicare benchmark.
+RVU_COMPONENTS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS rates_rvu_components (
     benchmark TEXT NOT NULL REFERENCES rates_benchmarks(name) ON DELETE CASCADE,
     code      TEXT NOT NULL,
