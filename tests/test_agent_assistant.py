@@ -308,7 +308,14 @@ def test_packet_writes_markdown_and_docx_with_tables_and_appendix(
 
 
 def run_cli(workspace: Path, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, Any]:
-    with pytest.raises(SystemExit) as exited:
+    """The CLI on a workspace indexed with the hashing embedder: it must search with it too."""
+    from tests.conftest import HashingEmbedder
+
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        pytest.raises(SystemExit) as exited,
+    ):
+        patch.setattr("assistant.services.load_embedder", lambda name: HashingEmbedder())
         main(["--workspace", str(workspace), *args])
     out = capsys.readouterr().out
     return int(exited.value.code or 0), json.loads(out) if out.strip().startswith("{") else out
