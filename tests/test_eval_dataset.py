@@ -462,3 +462,23 @@ def test_junit_of_a_retrieval_run_marks_misses_as_failures(tmp_path: Path) -> No
     other["items"][0]["checks"]["hit"] = True
     diff = compare_runs(run, other)
     assert [c["item"] for c in diff["changed"]] == ["1: q1"]
+
+
+def test_a_bad_model_script_names_its_lines(tmp_path: Path) -> None:
+    from assistant.agent.scripted import load_script
+    from assistant.errors import InputError
+
+    path = tmp_path / "s.jsonl"
+    path.write_text(
+        '{"question": "ok?", "replies": [{"content": "yes"}]}\n'
+        "not json\n"
+        '{"question": "nothing to say"}\n'
+        '{"question": "q", "replies": [{"content": "x", "mood": "odd"}]}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as info:
+        load_script(path)
+    message = info.value.message
+    assert "line 3: give 'replies' or 'error'" in message
+    assert "line 2: not JSON" in message and "line 1:" not in message
+    assert "line 4: replies.0.mood: Extra inputs are not permitted" in message

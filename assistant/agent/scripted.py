@@ -62,8 +62,13 @@ def load_script(path: Path) -> dict[str, ScriptedQuestion]:
             continue
         try:
             entry = ScriptedQuestion.model_validate(json.loads(line))
-        except (json.JSONDecodeError, ValidationError) as exc:
-            problems.append(f"line {number}: {str(exc).splitlines()[0]}")
+        except json.JSONDecodeError as exc:
+            problems.append(f"line {number}: not JSON ({exc.msg})")
+            continue
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            problems.append(f"line {number}: {where}: {first['msg']}")
             continue
         if not entry.replies and entry.error is None:
             problems.append(f"line {number}: give 'replies' or 'error'")
