@@ -301,10 +301,7 @@ class OfflineChatModel(BaseChatModel):
             found = any(d["values"] for d in documents)
             # No value, or values whose clauses leave part of the question unsaid ("interest"
             # when the prompt-pay clause gives only days): search for the passage that says it.
-            # With the embedder, always: the sentence nearest the question may say more than the
-            # clause the term extraction cites ("how much notice before an audit").
-            uncited = self.sentence_scorer is not None or self._uncited(q, documents)
-            if "search_contracts" not in made and (not found or uncited):
+            if "search_contracts" not in made and (not found or self._uncited(q, documents)):
                 return [Call("search_contracts", {"query": q.text, "payer": payer})]
             return []
         if intent == "contract_search":
