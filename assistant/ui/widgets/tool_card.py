@@ -113,7 +113,12 @@ class ToolCallCard(Collapsible):
         self.call_id = call_id
         self.tool_name = name
         self.args = dict(args)
-        super().__init__(title=self._caption("running…"), collapsed=True, classes="tool-card")
+        # Collapsible types `title` as str but renders any Content it is given (as the label).
+        super().__init__(
+            title=self._caption("running…"),  # type: ignore[arg-type]
+            collapsed=True,
+            classes="tool-card",
+        )
 
     def _caption(self, status: str) -> Content:
         shown = args_text(self.args)
@@ -131,14 +136,14 @@ class ToolCallCard(Collapsible):
         """Show the result (or the error) and mark the card done."""
         contents = self.query_one(Collapsible.Contents)
         if error:
-            self.title = self._caption("failed")
+            self.title = self._caption("failed")  # type: ignore[assignment]
             self.add_class("-failed")
             contents.mount(Static(Text(error, style="bold red"), classes="tool-error"))
             return
         tabular = table_rows(result)
         if tabular is not None:
             rows, extras = tabular
-            self.title = self._caption(f"{len(rows)} row{'s' if len(rows) != 1 else ''}")
+            self.title = self._caption(f"{len(rows)} row{'s' if len(rows) != 1 else ''}")  # type: ignore[assignment]
             if extras:
                 line = " · ".join(f"{humanise(k)}: {format_cell(k, v)}" for k, v in extras.items())
                 contents.mount(Static(plain(line), classes="tool-summary"))
@@ -146,7 +151,7 @@ class ToolCallCard(Collapsible):
             contents.mount(table)
             fill_table(table, rows)
             return
-        self.title = self._caption("done")
+        self.title = self._caption("done")  # type: ignore[assignment]
         if isinstance(result, Mapping):
             table = DataTable(show_header=False, classes="tool-table")
             contents.mount(table)
