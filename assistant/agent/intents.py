@@ -8,8 +8,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
+
+from assistant.resources import knowledge_dir
 
 # Words too common in payer names to identify one alone ("plan" must not pick "TN Health Plan").
 _GENERIC = frozenset(
@@ -28,7 +29,7 @@ _DOLLAR_WORDS = re.compile(
     r"\b(\d[\d,]*(?:\.\d+)?)\s*(k|m|thousand|million)?\s*(?:dollars|bucks)\b", re.I
 )
 
-CHECKLIST_PATH = Path(__file__).resolve().parents[2] / "knowledge" / "checklist.yaml"
+CHECKLIST_PATH = knowledge_dir() / "checklist.yaml"
 
 
 def _checklist_terms() -> tuple[dict[str, str], tuple[tuple[str, str], ...]]:

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-PROMPTS_DIR = Path(__file__).resolve().parents[2] / "prompts"
+from assistant.resources import knowledge_dir, prompts_dir
+
+PROMPTS_DIR = prompts_dir()
 EXAMPLES_PATH = PROMPTS_DIR / "intents.yaml"
 NEAREST = 2
 """Examples averaged per intent: 1 lets one odd example decide, 3 drowns short intents."""
@@ -116,7 +118,7 @@ def default_term_matcher() -> TermMatcher | None:
         embedder = load_embedder()
     except (AssistantError, ImportError, OSError):
         return None
-    checklist = PROMPTS_DIR.parent / "knowledge" / "checklist.yaml"
+    checklist = knowledge_dir() / "checklist.yaml"
     items = yaml.safe_load(checklist.read_text(encoding="utf-8"))["items"]
     texts = {str(i["id"]): f"{i['name']}: {' '.join(str(i['covers']).split())}" for i in items}
     return TermMatcher(texts, embedder.embed_documents)

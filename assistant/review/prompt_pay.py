@@ -13,9 +13,10 @@ from typing import Any
 import yaml
 
 from assistant.errors import InputError
+from assistant.resources import knowledge_dir
 from assistant.review.models import Citation, ContractReview, ItemValue
 
-DEFAULT_TABLE = Path(__file__).resolve().parents[2] / "knowledge" / "prompt_pay.yaml"
+DEFAULT_TABLE = knowledge_dir() / "prompt_pay.yaml"
 
 STATE_NAMES: dict[str, str] = {
     "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA",
