@@ -13,8 +13,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assistant.resources import knowledge_dir, prompts_dir
+
+if TYPE_CHECKING:
+    from assistant.retrieval.embeddings import Embedder
 
 PROMPTS_DIR = prompts_dir()
 EXAMPLES_PATH = PROMPTS_DIR / "intents.yaml"
@@ -106,6 +110,19 @@ class TermMatcher:
         return Reading(list(self._terms)[best], float(sims[best]))
 
 
+def _embedding(embedder: Embedder) -> Callable[[list[str]], list[list[float]]]:
+    """The embed function a router uses: its example matrix (many texts, all shipped) from the
+    vector cache, a question (one text) embedded each time."""
+    from assistant.retrieval.embeddings import cached_vectors
+
+    def embed(texts: list[str]) -> list[list[float]]:
+        if len(texts) > 1:
+            return cached_vectors(embedder, texts)
+        return embedder.embed_documents(texts)
+
+    return embed
+
+
 @cache
 def default_term_matcher() -> TermMatcher | None:
     """Checklist items as `name: covers` over the shipped embedder; None when it cannot load."""
@@ -121,7 +138,7 @@ def default_term_matcher() -> TermMatcher | None:
     checklist = knowledge_dir() / "checklist.yaml"
     items = yaml.safe_load(checklist.read_text(encoding="utf-8"))["items"]
     texts = {str(i["id"]): f"{i['name']}: {' '.join(str(i['covers']).split())}" for i in items}
-    return TermMatcher(texts, embedder.embed_documents)
+    return TermMatcher(texts, _embedding(embedder))
 
 
 @cache
@@ -136,7 +153,7 @@ def _default_router(extra: tuple[tuple[str, tuple[str, ...]], ...]) -> IntentRou
     examples = load_examples()
     for intent, texts in extra:
         examples[intent] = (*examples.get(intent, ()), *texts)
-    return IntentRouter(examples, embedder.embed_documents)
+    return IntentRouter(examples, _embedding(embedder))
 
 
 def default_router(extra: Mapping[str, Sequence[str]] | None = None) -> IntentRouter | None:

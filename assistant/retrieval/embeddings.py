@@ -84,9 +84,15 @@ def model_path(name: str) -> Path:
 
 
 class MiniLMEmbedder:
-    """Questions through the NumPy encoder (under half a second to load, no torch), documents
-    through sentence-transformers, loaded on the first batch (ingest). Both run the same
-    weights; their vectors agree to 1e-6."""
+    """Questions and small batches (an answer's candidate sentences) through the NumPy encoder,
+    which loads in under half a second without torch; large batches (an ingest's chunks) through
+    sentence-transformers, loaded on the first one. Both run the same weights;
+    their vectors agree to 1e-6."""
+
+    NUMPY_TOKENS = 4000
+    """Batches up to this many word pieces in all are encoded with NumPy: about 2 ms of CPU a
+    word piece, against 8-10 s to import and load sentence-transformers, which then runs
+    faster per piece; past a few thousand pieces (an ingest) torch is worth loading."""
 
     def __init__(self, name: str, path: Path) -> None:
         from assistant.retrieval.minilm import NumpyEncoder
@@ -98,6 +104,8 @@ class MiniLMEmbedder:
         self._lock = threading.Lock()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if texts and sum(self._query.token_counts(texts)) <= self.NUMPY_TOKENS:
+            return self._query.embed_documents(texts)
         with self._lock:
             if self._documents is None:
                 self._documents = SentenceTransformerEmbedder(self.name, self._path)
@@ -117,3 +125,33 @@ def load_embedder(name: str = DEFAULT_EMBEDDING_MODEL) -> Embedder:
     if supports(path):
         return MiniLMEmbedder(name, path)
     return SentenceTransformerEmbedder(name, path)
+
+
+def cached_vectors(embedder: Embedder, texts: list[str]) -> list[list[float]]:
+    """Vectors of a fixed list of the product's own texts (routing examples, checklist names),
+    kept in the user's cache folder so each new process does not embed them again. The key is
+    the model and the texts; a changed example is a new key. Only shipped text is stored."""
+    import hashlib
+
+    import numpy as np
+
+    key = hashlib.sha256("\n".join([embedder.name, *texts]).encode("utf-8")).hexdigest()[:24]
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    path = Path(base) / "payer-assistant" / f"vectors-{key}.npy"
+    try:
+        cached = np.load(path, allow_pickle=False)
+        if cached.shape[0] == len(texts):
+            return [row.tolist() for row in cached]
+    except (OSError, ValueError):
+        pass
+    vectors = embedder.embed_documents(texts)
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        with partial.open("wb") as handle:
+            np.save(handle, np.asarray(vectors, dtype=np.float32), allow_pickle=False)
+        os.chmod(partial, 0o600)
+        os.replace(partial, path)
+    except OSError:
+        pass  # a read-only home only costs the next process the same few seconds
+    return vectors

@@ -98,32 +98,42 @@ class NumpyEncoder:
         self.tokenizer.no_padding()
         self._lock = threading.Lock()
 
-    def _encode_one(self, ids: list[int]) -> np.ndarray:
+    def _encode_batch(self, batch: list[list[int]]) -> np.ndarray:
+        """Unit vectors of a batch of token id lists (padded; the mask keeps padding out of the
+        attention and the mean)."""
         w = self.w
-        n = len(ids)
+        b, n = len(batch), max(len(ids) for ids in batch)
+        ids = np.zeros((b, n), dtype=np.int64)
+        mask = np.zeros((b, n), dtype=np.float32)
+        for i, row in enumerate(batch):
+            ids[i, : len(row)] = row
+            mask[i, : len(row)] = 1.0
         x = (
             w["embeddings.word_embeddings.weight"][ids]
             + w["embeddings.position_embeddings.weight"][:n]
             + w["embeddings.token_type_embeddings.weight"][0]
         )
-        x = _layer_norm(
-            x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], self.eps
-        )
+        norm = (w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
+        x = _layer_norm(x, *norm, self.eps)
         size = x.shape[-1]
         head = size // self.heads
+        bias = ((1.0 - mask) * np.float32(-1e9))[:, None, None, :]
         for i in range(self.layers):
             p = f"encoder.layer.{i}."
 
             def dense(h: np.ndarray, name: str, p: str = p) -> np.ndarray:
                 return h @ w[f"{p}{name}.weight"].T + w[f"{p}{name}.bias"]
 
-            q = dense(x, "attention.self.query").reshape(n, self.heads, head).transpose(1, 0, 2)
-            k = dense(x, "attention.self.key").reshape(n, self.heads, head).transpose(1, 0, 2)
-            v = dense(x, "attention.self.value").reshape(n, self.heads, head).transpose(1, 0, 2)
-            scores = q @ k.transpose(0, 2, 1) / np.sqrt(head)
+            def heads(h: np.ndarray) -> np.ndarray:
+                return h.reshape(b, n, self.heads, head).transpose(0, 2, 1, 3)
+
+            q = heads(dense(x, "attention.self.query"))
+            k = heads(dense(x, "attention.self.key"))
+            v = heads(dense(x, "attention.self.value"))
+            scores = q @ k.transpose(0, 1, 3, 2) / np.sqrt(head) + bias
             scores = np.exp(scores - scores.max(-1, keepdims=True))
             scores /= scores.sum(-1, keepdims=True)
-            context = (scores @ v).transpose(1, 0, 2).reshape(n, size)
+            context = (scores @ v).transpose(0, 2, 1, 3).reshape(b, n, size)
             x = _layer_norm(
                 dense(context, "attention.output.dense") + x,
                 w[f"{p}attention.output.LayerNorm.weight"],
@@ -138,18 +148,32 @@ class NumpyEncoder:
                 w[f"{p}output.LayerNorm.bias"],
                 self.eps,
             )
-        pooled = x.mean(0)
-        return pooled / max(float(np.linalg.norm(pooled)), 1e-12)
+        pooled = (x * mask[:, :, None]).sum(1) / np.maximum(mask.sum(1, keepdims=True), 1e-9)
+        return pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
 
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+    def token_counts(self, texts: list[str]) -> list[int]:
+        with self._lock:
+            return [len(e.ids) for e in self.tokenizer.encode_batch(texts)]
+
+    def embed_documents(self, texts: list[str], batch_size: int = 32) -> list[list[float]]:
         from threadpoolctl import threadpool_limits
 
+        if not texts:
+            return []
         with self._lock:
-            encodings = self.tokenizer.encode_batch(texts)
-        # One BLAS thread: these products are small, and a BLAS pool's spin-waiting on a busy
-        # 2-core machine made each one 100x slower than on one thread.
+            encodings = [list(e.ids) for e in self.tokenizer.encode_batch(texts)]
+        # Batches of similar length waste little on padding. One BLAS thread: these products
+        # are small, and a BLAS pool's spin-waiting on a busy 2-core machine made each one
+        # 100x slower than on one thread.
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i]))
+        out: list[list[float]] = [[] for _ in texts]
         with threadpool_limits(1):
-            return [self._encode_one(list(e.ids)).tolist() for e in encodings]
+            for start in range(0, len(order), batch_size):
+                chunk = order[start : start + batch_size]
+                vectors = self._encode_batch([encodings[i] for i in chunk])
+                for i, vector in zip(chunk, vectors, strict=True):
+                    out[i] = vector.tolist()
+        return out
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_documents([text])[0]
