@@ -48,6 +48,7 @@ from assistant.agent.intents import (
 )
 from assistant.agent.tools import TERMS, describe_proposal, unfence
 from assistant.resources import prompts_dir
+from assistant.safety import addresses_assistant
 
 OFFLINE_NAME = "offline"
 FOCUS_PREFIX = "[payer in focus: "
@@ -1040,7 +1041,7 @@ def best_sentences(
             sentence = " ".join(raw.split())
             if len(sentence) < 40 or sentence.startswith("**SYNTHETIC"):
                 continue
-            if _INSTRUCTION.search(sentence):
+            if _INSTRUCTION.search(sentence) or addresses_assistant(sentence):
                 continue
             tokens = {_stem(t) for t in re.findall(r"[a-z0-9]+", sentence.lower())}
             score = len(words & tokens)
@@ -1057,7 +1058,7 @@ def _sentences(text: str) -> list[str]:
         sentence = " ".join(raw.split())
         if len(sentence) < 40 or sentence.startswith("**SYNTHETIC"):
             continue
-        if _INSTRUCTION.search(sentence):
+        if _INSTRUCTION.search(sentence) or addresses_assistant(sentence):
             continue
         out.append(sentence[:400])
     return out

@@ -203,6 +203,7 @@ class ToolBox:
                     "page_end": h.page_end,
                     "section": h.section,
                     "text": fence(h.text),
+                    "addressed_to_assistant": h.addressed_to_assistant,
                 }
                 for h in hits
             ],

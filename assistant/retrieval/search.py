@@ -69,7 +69,16 @@ class SearchHit:
             "section": self.section,
             "text": self.text,
             "score": round(self.score, 6),
+            "addressed_to_assistant": self.addressed_to_assistant,
         }
+
+    @property
+    def addressed_to_assistant(self) -> bool:
+        """The passage speaks to an assistant ("Assistant: …", "ignore previous instructions"):
+        shown flagged, never quoted as an answer."""
+        from assistant.safety import addresses_assistant
+
+        return addresses_assistant(self.text)
 
 
 def focus(query: str) -> str:
