@@ -47,7 +47,10 @@ def test_ingest_documents_search_remove(run, tmp_path: Path) -> None:  # type: i
     code, out, _ = run("search", "timely filing", "--payer", "Acme", "--json")
     results = json.loads(out)["results"]
     assert results[0]["source"] == "acme.txt"
-    assert set(results[0]) == {"doc_id", "source", "page", "page_end", "section", "text", "score"}
+    documented = ["doc_id", "source", "page", "page_end", "section", "text", "score"]
+    assert list(results[0])[: len(documented)] == documented
+    assert list(results[0])[len(documented) :] == ["addressed_to_assistant"]
+    assert results[0]["addressed_to_assistant"] is False
     assert results[0]["page"] is None
 
     code, out, _ = run("remove", "acme.txt", "--json")
