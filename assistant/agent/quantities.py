@@ -149,13 +149,17 @@ _NOT_A_COUNT = re.compile(
 )
 
 
+_FORM_NUMBERS = frozenset({"835", "837", "270", "271", "276", "277", "278", "1500", "1450"})
+"""X12 transaction sets and claim forms named by number ("835 files", "CMS-1500 claims")."""
+
+
 def _plain_count(text: str, start: int, raw: str) -> bool:
     """A count is a whole number that is not a section, page, code or year ("Section 4 claims",
     "2025 claims" and "99214 units" are not counts)."""
-    digits = raw.replace(",", "")
+    digits = raw.replace(",", "").lstrip("+-−")
     if "." in digits or _NOT_A_COUNT.search(text[max(0, start - 14) : start]):
         return False
-    return not re.fullmatch(r"(?:19|20)\d\d|\d{5}", digits)
+    return not (re.fullmatch(r"(?:19|20)\d\d|\d{5}", digits) or digits in _FORM_NUMBERS)
 
 
 _PERCENT_KEY = re.compile(r"pct|percent|share|ratio")
