@@ -354,6 +354,8 @@ _UNITS = {
 }
 _TENS = dict(zip(_TEN_WORDS.split(), range(20, 100, 10), strict=True))
 _SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000}
+NUMBER_WORDS = frozenset([*_UNITS, *_TENS, "hundred", "thousand"])
+"""The words a spelled-out figure in an answer is made of (grounding reads these)."""
 _NUMBER_WORD = "|".join([*_UNITS, *_TENS, *_SCALES, "and", "a", "half", "point", "quarter"])
 _NUMBER_WORDS = re.compile(
     rf"\b(?:{'|'.join([*_UNITS, *_TENS])})(?:[\s-]+(?:{_NUMBER_WORD})\b)*", re.I
@@ -394,6 +396,19 @@ def _words_value(words: list[str]) -> tuple[Decimal, int] | None:
     if used == 0:
         return None
     return total + current, used
+
+
+def read_number_words(text: str) -> Decimal | None:
+    """The value of a phrase that is number words and nothing else ("ninety-five", "a hundred
+    and twenty", "two and a half"); None when any word is not part of the number."""
+    words = [w for w in re.split(r"[\s-]+", text.lower().strip()) if w]
+    # "a hundred", "a thousand": the article is the one.
+    following = [*words[1:], ""]
+    words = [
+        "one" if w == "a" and nxt in _SCALES else w for w, nxt in zip(words, following, strict=True)
+    ]
+    read = _words_value(words)
+    return read[0] if read is not None and read[1] == len(words) else None
 
 
 def spell_numbers(text: str) -> str:

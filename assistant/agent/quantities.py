@@ -9,19 +9,13 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Literal
 
+from assistant.agent.intents import NUMBER_WORDS, read_number_words
+
 Kind = Literal["money", "percent", "days", "months", "years", "count", "any"]
 """`any`: a number whose kind its source does not say (a tool argument, an unnamed field);
 it may stand for money, a percent or a count, never for a duration."""
 
-_UNITS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-    "seventy": 70, "eighty": 80, "ninety": 90,
-}  # fmt: skip
-_SCALES = {"hundred": 100, "thousand": 1000}
-_WORD = "|".join(sorted([*_UNITS, *_SCALES, "a", "and"], key=len, reverse=True))
+_WORD = "|".join(sorted([*NUMBER_WORDS, "a", "and"], key=len, reverse=True))
 _WORDS = rf"(?:(?:{_WORD})(?:[\s-]+(?:{_WORD}))*)"
 _DIGITS = r"\d[\d,]*(?:\.\d+)?"
 _NUM = rf"(?P<num>[+\-−]?{_DIGITS}|\b{_WORDS}\b)"
@@ -80,28 +74,6 @@ class Quantity:
     """The tool call id it came from; None for a verified quote or the question."""
 
 
-def words_to_number(text: str) -> Decimal | None:
-    """'ninety-five' -> 95, 'five hundred' -> 500, 'a hundred and twenty' -> 120."""
-    total, current, seen = 0, 0, False
-    for word in re.split(r"[\s-]+", text.lower().strip()):
-        if word in ("and", ""):
-            continue
-        if word == "a":
-            current = current or 1
-            continue
-        if word in _UNITS:
-            current += _UNITS[word]
-            seen = True
-        elif word in _SCALES:
-            current = (current or 1) * _SCALES[word]
-            if _SCALES[word] >= 1000:
-                total, current = total + current, 0
-            seen = True
-        else:
-            return None
-    return Decimal(total + current) if seen else None
-
-
 def to_decimal(text: str) -> Decimal | None:
     cleaned = text.replace(",", "").replace("−", "-").strip()
     if re.fullmatch(r"[+\-]?\d+(?:\.\d+)?", cleaned):
@@ -109,7 +81,7 @@ def to_decimal(text: str) -> Decimal | None:
             return Decimal(cleaned)
         except InvalidOperation:
             return None
-    return words_to_number(cleaned)
+    return read_number_words(cleaned)
 
 
 def mentions(text: str) -> list[Quantity]:
