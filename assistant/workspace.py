@@ -207,3 +207,14 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         raise
     else:
         conn.commit()
+
+
+@contextmanager
+def joined_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """The caller's open transaction when there is one, else a new one: store writes nest
+    inside an import's transaction and stand alone otherwise."""
+    if conn.in_transaction:
+        yield conn
+    else:
+        with transaction(conn):
+            yield conn

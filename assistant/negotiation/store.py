@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from datetime import date
 from decimal import Decimal
 
@@ -25,7 +25,7 @@ from assistant.negotiation.models import (
     StoredProposal,
 )
 from assistant.rates.codes import Key
-from assistant.workspace import transaction
+from assistant.workspace import joined_transaction
 
 NEGOTIATION_SCHEMA = """
 CREATE TABLE IF NOT EXISTS negotiation_payers (
@@ -112,13 +112,9 @@ class NegotiationStore:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
 
-    @contextmanager
-    def writing(self) -> Iterator[sqlite3.Connection]:
-        if self.conn.in_transaction:
-            yield self.conn
-        else:
-            with transaction(self.conn) as conn:
-                yield conn
+    def writing(self) -> AbstractContextManager[sqlite3.Connection]:
+        """A transaction, or the caller's when one is already open (so imports nest)."""
+        return joined_transaction(self.conn)
 
     # Stage -------------------------------------------------------------------------------
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from assistant.errors import InputError, NotFoundError
 from assistant.rates.codes import Key
-from assistant.workspace import transaction
+from assistant.workspace import joined_transaction
 
 # Version 1 of these tables, applied by assistant.migrations; change them with a new migration.
 SCHEMA = """
@@ -135,14 +135,9 @@ class RateStore:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
 
-    @contextmanager
-    def writing(self) -> Iterator[sqlite3.Connection]:
+    def writing(self) -> AbstractContextManager[sqlite3.Connection]:
         """A transaction, or the caller's when one is already open (so imports nest)."""
-        if self.conn.in_transaction:
-            yield self.conn
-        else:
-            with transaction(self.conn) as conn:
-                yield conn
+        return joined_transaction(self.conn)
 
     # Payers -------------------------------------------------------------------------------
 
