@@ -359,3 +359,10 @@ def test_cli_talking_points_and_packet(
     assert code == 1
     code, data = run_cli(ws, capsys, "talking-points", "--payer", "Nobody", "--json")
     assert code == 1 and "Nobody" in data["error"]
+
+
+def test_asking_for_the_offer_is_shown_whole(small: Any) -> None:
+    """The help sentence names no figure, so the grounding check has nothing to take out."""
+    answer = make_assistant(small).ask("What is the Aetna offer worth?")
+    assert "Give it as a percent" in answer.answer
+    assert answer.grounded and not answer.removed
