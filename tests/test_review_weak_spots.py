@@ -23,6 +23,18 @@ def _values(item_id: str, sentence: str) -> list[dict[str, object]]:
         "This Agreement is terminable by either party on ninety (90) days written notice.",
         "The Distributor may at any time terminate this Agreement by giving thirty (30) days "
         "notice in writing.",
+        # a list of grounds, one of them notice alone
+        "This Agreement may be terminated by the Supplier immediately if the Buyer fails to pay; "
+        "or by either party upon ninety (90) days' written notice to the other.",
+        "The license may be terminated (a) by mutual written consent, or (b) at any time upon "
+        "thirty (30) days advance written notice from either party.",
+        # a ground denied is none
+        "Provided that no default is outstanding, either party may terminate this Agreement at "
+        "any time on forty-five (45) days' written notice.",
+        # a scope of work under the agreement, or the employment it sets up
+        "The Buyer may terminate any statement of work at any time on reasonable written notice.",
+        "The Employer may terminate the Manager's employment at any time by paying salary in lieu "
+        "of notice.",
     ],
 )
 def test_termination_on_notice_without_the_words_without_cause(sentence: str) -> None:
@@ -36,6 +48,12 @@ def test_termination_on_notice_without_the_words_without_cause(sentence: str) ->
         "other party breaches any material term and fails to cure it.",
         "The Company may terminate this Agreement on sixty (60) days' notice if the Supplier "
         "undergoes a change of control.",
+        "Either party may terminate this Agreement at any time, effective on written notice, "
+        "should the other party become insolvent.",
+        "The parties may terminate this Agreement at any time by mutual written agreement.",
+        # the end of something other than the agreement
+        "The Contractor may terminate the subcontract with any Subcontractor at any time.",
+        "The Underwriter may terminate its obligations at any time before the closing on notice.",
     ],
 )
 def test_termination_for_a_breach_or_event_is_not_termination_on_notice(sentence: str) -> None:
