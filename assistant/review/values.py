@@ -256,7 +256,7 @@ def _term(text: str) -> dict[str, Any]:
         re.IGNORECASE,
     )
     renewing = re.search(
-        r"\b(?:renew(?:s|ed|al|ing)?|extend(?:s|ed)?|extension)\b"
+        r"\b(?:renew(?:s|ed|al|ing|able)?|extend(?:s|ed)?|extension)\b"
         r"|\b(?:successive|consecutive)\b|\bindefinitely\b|\bstay in force\b"
         r"|\bthereafter\s+for\s+(?:an?\s+)?(?:additional|further)\b"
         r"|\b(?:from\s+)?(?:year|month)[- ]to[- ](?:year|month)\b"
@@ -279,7 +279,10 @@ def _term(text: str) -> dict[str, Any]:
     # expiration", "unless terminated by either party upon ninety (90) days' notice").
     non_renewal = re.search(
         r"\bnon-?renewal\b|\bnot to (?:renew|extend)\b|\bnotice of cancellation\b"
-        r"|\buntil terminated by\b",
+        r"|\buntil terminated by\b"
+        # only a renewed agreement has a "then-current" term to end
+        r"|\b(?:prior to|before)\b[^.]{0,40}\b(?:expiration|expiry|end)\s+of\s+(?:the\s+|any\s+)?"
+        r"(?:then[- ](?:current|existing|applicable)|current renewal|renewal)\s+(?:term|period)\b",
         text,
         re.IGNORECASE,
     )
