@@ -142,3 +142,125 @@ def test_the_notice_that_stops_a_renewal_is_its_value(
 ) -> None:
     values = _values("auto_renewal", sentence)
     assert any(all(v.get(k) == n for k, n in notice.items()) for v in values), values
+
+
+def _found(item_id: str, sentence: str) -> bool:
+    return bool(find_clauses([Page(number=1, text=sentence)], item_id))
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "This Agreement may be renewed for a further period of two (2) years.",
+        "The Licensee shall have the option to renew this License for one additional term.",
+        "This appointment is renewable for one-year periods on the same conditions.",
+        "Upon expiry of the Initial Term the Agreement shall be extended for one (1) year.",
+    ],
+)
+def test_renewal_worded_as_a_verb_an_option_or_renewable(sentence: str) -> None:
+    assert any(v.get("renews") for v in _values("auto_renewal", sentence))
+
+
+def test_notice_before_the_then_current_term_ends_stops_a_renewal() -> None:
+    sentence = (
+        "A party that wishes to end this Agreement shall give written notice at least sixty (60) "
+        "days before the end of the then-current term."
+    )
+    assert {"non_renewal_notice_days": 60, "non_renewal_notice": True}.items() <= next(
+        iter(_values("auto_renewal", sentence))
+    ).items()
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "If the Supplier grants to any other customer a lower price for the Products, it shall "
+        "extend that lower price to the Buyer.",
+        "Royalty rates under this Agreement shall be equal to or better than those offered to any "
+        "other licensee.",
+        "The Distributor shall receive the lowest price the Manufacturer charges to any other "
+        "distributor.",
+    ],
+)
+def test_most_favored_nation_by_better_terms_passed_on(sentence: str) -> None:
+    assert _found("most_favored_nation", sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # compared with the agreement itself, not with a third party
+        "If the Employee is offered a new post on terms no less favourable than those of this "
+        "Agreement, no severance is due.",
+        "Prices for the second year shall be no less favorable than the prices of the first year.",
+    ],
+)
+def test_no_less_favourable_without_a_third_party_is_no_mfn(sentence: str) -> None:
+    assert not _found("most_favored_nation", sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The Licensee shall give the Licensor reasonable access to its books and records relating "
+        "to sales of the Products.",
+        "An independent accountant may examine the Distributor's records to verify royalty "
+        "payments.",
+        "To verify the accuracy of the royalty reports, the Licensor may inspect the Licensee's "
+        "books once a year.",
+        "The Buyer may inspect the Seller's manufacturing plants during normal business hours upon "
+        "reasonable notice.",
+    ],
+)
+def test_audit_rights_worded_as_access_verification_or_inspection(sentence: str) -> None:
+    assert _found("records_and_audit", sentence)
+
+
+def test_a_representation_that_no_audit_took_place_is_no_audit_right() -> None:
+    assert not _found(
+        "records_and_audit", "There have been no audits of the compliance of the Company's plants."
+    )
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The Contractor shall furnish certificates of insurance to the Owner before starting work.",
+        "Insurance with limits of not less than five million dollars must be kept by the Vendor.",
+        "The Carrier shall at all times be adequately insured against loss of the goods.",
+    ],
+)
+def test_insurance_worded_as_certificates_limits_or_being_insured(sentence: str) -> None:
+    assert _found("insurance", sentence)
+
+
+def test_an_independent_contractors_own_insurance_is_no_requirement() -> None:
+    sentence = (
+        "As an independent contractor, the Consultant receives no benefits from the Company, and "
+        "the Company will not withhold taxes, pay pension contributions or obtain health "
+        "insurance for him."
+    )
+    assert not _found("insurance", sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Neither party's liability under this Agreement shall exceed the fees paid in the prior "
+        "twelve months.",
+        "No claim arising under this Agreement may be brought more than one (1) year after it "
+        "accrues.",
+        "Under no circumstances will the Vendor be liable for lost profits.",
+        "The Seller's liability for a defective part is limited to its replacement.",
+    ],
+)
+def test_caps_on_liability_worded_as_limits_or_time_bars(sentence: str) -> None:
+    assert _found("limitation_of_liability", sentence)
+
+
+def test_damages_not_limited_to_an_amount_is_no_cap() -> None:
+    sentence = (
+        "The Supplier shall indemnify the Buyer against all damages, including but not limited "
+        "to legal fees."
+    )
+    assert not _found("limitation_of_liability", sentence)
