@@ -264,3 +264,39 @@ def test_damages_not_limited_to_an_amount_is_no_cap() -> None:
         "to legal fees."
     )
     assert not _found("limitation_of_liability", sentence)
+
+
+@pytest.mark.parametrize(
+    ("item_id", "sentence"),
+    [
+        (
+            "assignment",
+            "Neither this Agreement nor any rights under it may be transferred by the "
+            "Reseller without the Supplier's prior written approval.",
+        ),
+        (
+            "assignment",
+            "The Publisher may assign this Agreement to an affiliate upon prior "
+            "written notice to the Author.",
+        ),
+        ("assignment", "The rights granted to the Agent are personal and shall not be assignable."),
+        (
+            "governing_law",
+            "The validity and interpretation of this Agreement shall be determined "
+            "by the laws of Switzerland.",
+        ),
+        ("governing_law", "This Agreement is subject to English law."),
+        ("insurance", "The Lessee shall keep the Equipment insured at its own cost."),
+        (
+            "termination_without_cause",
+            "Either party may cancel this Agreement upon thirty (30) days' written notice.",
+        ),
+    ],
+)
+def test_assignment_law_insurance_and_exit_in_other_words(item_id: str, sentence: str) -> None:
+    assert _found(item_id, sentence)
+
+
+def test_a_non_transferable_licence_grant_is_no_assignment_clause() -> None:
+    sentence = "The Owner grants the User a non-exclusive, non-transferable licence to the Marks."
+    assert not _found("assignment", sentence)
