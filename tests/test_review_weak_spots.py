@@ -51,6 +51,9 @@ def test_termination_on_notice_without_the_words_without_cause(sentence: str) ->
         "Either party may terminate this Agreement at any time, effective on written notice, "
         "should the other party become insolvent.",
         "The parties may terminate this Agreement at any time by mutual written agreement.",
+        "The Company may terminate the Consultant's engagement for cause at any time.",
+        "Either party may terminate this Agreement at any time on written notice: (a) if the "
+        "other party is wound up; (b) if the other party assigns this Agreement.",
         # the end of something other than the agreement
         "The Contractor may terminate the subcontract with any Subcontractor at any time.",
         "The Underwriter may terminate its obligations at any time before the closing on notice.",
@@ -300,3 +303,11 @@ def test_assignment_law_insurance_and_exit_in_other_words(item_id: str, sentence
 def test_a_non_transferable_licence_grant_is_no_assignment_clause() -> None:
     sentence = "The Owner grants the User a non-exclusive, non-transferable licence to the Marks."
     assert not _found("assignment", sentence)
+
+
+def test_without_limitation_of_remedies_is_no_cap() -> None:
+    sentence = (
+        "A breach of this section is a material breach, without limitation of remedies, and cause "
+        "for termination."
+    )
+    assert not _found("limitation_of_liability", sentence)
