@@ -231,6 +231,9 @@ def test_a_representation_that_no_audit_took_place_is_no_audit_right() -> None:
         "The Contractor shall furnish certificates of insurance to the Owner before starting work.",
         "Insurance with limits of not less than five million dollars must be kept by the Vendor.",
         "The Carrier shall at all times be adequately insured against loss of the goods.",
+        "The Consultant shall maintain errors and omissions coverage for the term.",
+        "The Vendor shall carry a policy covering its staff with limits of not less than the "
+        "amounts in Schedule C.",
     ],
 )
 def test_insurance_worded_as_certificates_limits_or_being_insured(sentence: str) -> None:
@@ -255,6 +258,9 @@ def test_an_independent_contractors_own_insurance_is_no_requirement() -> None:
         "accrues.",
         "Under no circumstances will the Vendor be liable for lost profits.",
         "The Seller's liability for a defective part is limited to its replacement.",
+        "Neither party shall be liable to the other for indirect or consequential damages.",
+        "Damages recoverable by the Buyer shall not exceed the price of the goods.",
+        "Any claim not brought within two (2) years after delivery is barred.",
     ],
 )
 def test_caps_on_liability_worded_as_limits_or_time_bars(sentence: str) -> None:
@@ -309,5 +315,13 @@ def test_without_limitation_of_remedies_is_no_cap() -> None:
     sentence = (
         "A breach of this section is a material breach, without limitation of remedies, and cause "
         "for termination."
+    )
+    assert not _found("limitation_of_liability", sentence)
+
+
+def test_a_filing_deadline_for_medical_claims_is_no_time_bar_on_liability() -> None:
+    sentence = (
+        "Any claim must be filed within ninety (90) days of the date of service, and claims filed "
+        "later are barred from payment."
     )
     assert not _found("limitation_of_liability", sentence)
