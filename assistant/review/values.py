@@ -251,6 +251,8 @@ def _term(text: str) -> dict[str, Any]:
     surviving = re.search(r"\bsurviv\w*", text, re.IGNORECASE)
     by_agreement = re.search(
         r"\b(?:extend|renew)\w*\b[^.;]{0,60}\bby\s+(?:the\s+)?mutual\b"
+        r"|\b(?:extend|renew)\w*\b[^.;]{0,60}\bby\s+(?:written\s+)?"
+        r"(?:agreement|consent) of the parties\b"
         r"|\bmutual\w*\b[^.;]{0,40}\b(?:extend|renew)\w*|\bupon mutual\b",
         text,
         re.IGNORECASE,
