@@ -330,3 +330,22 @@ def test_a_filing_deadline_for_medical_claims_is_no_time_bar_on_liability() -> N
         "later are barred from payment."
     )
     assert not _found("limitation_of_liability", sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The Supplier shall comply with the laws of the State of New York in making the goods.",
+        "Each party shall obey all laws of the Province of Ontario that apply to its business.",
+    ],
+)
+def test_complying_with_a_places_laws_is_no_governing_law(sentence: str) -> None:
+    assert not _values("governing_law", sentence)
+
+
+def test_notice_before_the_initial_term_ends_is_no_renewal_notice() -> None:
+    sentence = (
+        "Either party may end this Agreement by notice given ninety (90) days before the end of "
+        "the initial term."
+    )
+    assert not any("non_renewal_notice" in v for v in _values("auto_renewal", sentence))
