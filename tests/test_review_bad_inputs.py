@@ -39,6 +39,22 @@ def test_fee_schedule_csv_is_recognised_as_not_a_contract() -> None:
     assert {i.status for i in review.items} == {"unknown"}
 
 
+def test_a_statement_of_work_under_an_agreement_between_parties_is_contract_language() -> None:
+    # Mostly lists and a schedule, few legal words, but it says whom it binds.
+    lines = [
+        "STATEMENT OF WORK No. 3",
+        "This Statement of Work is part of the Services Agreement made by and between Acme "
+        "Clinic, P.C. (Client) and Northwind Billing, Inc. (Vendor).",
+        "Each party shall perform the tasks below; the terms of the Agreement apply hereto.",
+        "The Agreement governs any conflict; the parties agree to the schedule below.",
+        "Vendor shall report monthly; Client shall review; either party may propose changes.",
+    ]
+    lines += [f"Task {i}, week {i}, analyst, 12 hours, status report, sign-off" for i in range(300)]
+    review = review_pages([Page(number=None, text="\n".join(lines))], source="sow.txt")
+    assert review.document_type == "contract"
+    assert review.item("parties").status == "present"
+
+
 def test_unread_page_turns_absent_into_unknown_with_the_page_named() -> None:
     review = review_pages(_pages([CLAUSES[0], "", CLAUSES[1]]), source="partial.pdf")
     # Found (90 days to file is itself a red flag), so the unread page does not matter to it.

@@ -64,3 +64,22 @@ def test_bad_pattern_is_rejected() -> None:
 def test_missing_file_says_what_to_restore(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="Cannot read"):
         load_checklist(tmp_path / "nope.yaml")
+
+
+def test_fragments_are_shared_pieces_of_patterns() -> None:
+    item = {"id": "x", "name": "X", "covers": "c", "why": "w", "red_flags": ["r"], "ask": "a"}
+    data = {
+        "fragments": {"ground": "breach|default", "clean": r"(?!\b(?&ground)\b)[^;]"},
+        "items": [{**item, "patterns": [r"^(?&clean)*\bterminate\b(?&clean)*$"]}],
+    }
+    chosen = parse_checklist(data).item("x")
+    assert chosen.matches("Either party may terminate on notice.")
+    assert not chosen.matches("Either party may terminate on a breach.")
+
+
+def test_an_unknown_fragment_names_the_defined_ones() -> None:
+    item = {"id": "x", "name": "X", "covers": "c", "why": "w", "red_flags": ["r"], "ask": "a"}
+    data = {"fragments": {"ground": "breach"}, "items": [{**item, "patterns": ["(?&grond)"]}]}
+    with pytest.raises(ConfigError, match="grond") as raised:
+        parse_checklist(data)
+    assert "ground" in (raised.value.hint or "")

@@ -68,18 +68,46 @@ class Checklist:
         return tuple(i.id for i in self.items)
 
 
-def _compile(pattern: str, where: str) -> re.Pattern[str]:
+_FRAGMENT = re.compile(r"\(\?&(\w+)\)")
+"""`(?&name)` in a pattern stands for the checklist's fragment `name` (PCRE's call syntax)."""
+
+Fragments = dict[str, str]
+
+
+def _expand(pattern: str, fragments: Fragments, where: str) -> str:
+    def fragment(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in fragments:
+            known = ", ".join(sorted(fragments)) or "none"
+            raise ConfigError(
+                f"{where} uses an unknown fragment (?&{name})",
+                f"define it under `fragments:` (defined: {known})",
+            )
+        return f"(?:{fragments[name]})"
+
+    return _FRAGMENT.sub(fragment, pattern)
+
+
+def _fragments(raw: Any, origin: str) -> Fragments:
+    """The shared pieces of patterns, each expanded with the fragments defined before it."""
+    fragments: Fragments = {}
+    for name, pattern in (raw or {}).items():
+        fragments[str(name)] = _expand(str(pattern), fragments, f"{origin} fragment {name}")
+    return fragments
+
+
+def _compile(pattern: str, where: str, fragments: Fragments | None = None) -> re.Pattern[str]:
     try:
-        return re.compile(pattern, re.IGNORECASE)
+        return re.compile(_expand(pattern, fragments or {}, where), re.IGNORECASE)
     except re.error as exc:
         raise ConfigError(f"Bad pattern in {where}: {exc}", "fix the regular expression") from exc
 
 
-def _rule(raw: dict[str, Any], where: str) -> Rule:
+def _rule(raw: dict[str, Any], where: str, fragments: Fragments) -> Rule:
     below = raw.get("below")
     return Rule(
         flag=str(raw["flag"]),
-        pattern=_compile(raw["pattern"], where) if "pattern" in raw else None,
+        pattern=_compile(raw["pattern"], where, fragments) if "pattern" in raw else None,
         below=(str(below["field"]), float(below["value"])) if below else None,
         present=bool(raw.get("present", False)),
         missing=raw.get("missing"),
@@ -97,6 +125,7 @@ def _located(value: Any, where: str) -> str:
 
 def parse_checklist(data: dict[str, Any], origin: str = "checklist") -> Checklist:
     """Build a Checklist from the parsed YAML; raise ConfigError naming what is wrong."""
+    fragments = _fragments(data.get("fragments"), origin)
     items = []
     for raw in data.get("items") or []:
         missing = [key for key in _REQUIRED if not raw.get(key)]
@@ -114,9 +143,9 @@ def parse_checklist(data: dict[str, Any], origin: str = "checklist") -> Checklis
                 why=" ".join(str(raw["why"]).split()),
                 red_flags=tuple(raw["red_flags"]),
                 ask=" ".join(str(raw["ask"]).split()),
-                patterns=tuple(_compile(p, where) for p in raw["patterns"]),
-                exclude=tuple(_compile(p, where) for p in raw.get("exclude") or ()),
-                rules=tuple(_rule(r, where) for r in raw.get("rules") or ()),
+                patterns=tuple(_compile(p, where, fragments) for p in raw["patterns"]),
+                exclude=tuple(_compile(p, where, fragments) for p in raw.get("exclude") or ()),
+                rules=tuple(_rule(r, where, fragments) for r in raw.get("rules") or ()),
                 located=_located(raw.get("located", "anywhere"), where),
             )
         )

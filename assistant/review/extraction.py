@@ -27,6 +27,12 @@ _LEGAL_WORDS = re.compile(
     r"\b(shall|agrees?|agreement|part(y|ies)|hereby|herein|hereunder|terminat\w*|whereas)\b",
     re.IGNORECASE,
 )
+# A text that says it is an agreement between parties is contract language even when prose is
+# thin (a statement of work, a short order form under a master agreement).
+_FORMS_AN_AGREEMENT = re.compile(
+    r"\bby and (?:between|among)\b|\b(?:entered|made) (?:and entered )?into\b.{0,80}\bbetween\b",
+    re.IGNORECASE,
+)
 _TABLE_ROW = re.compile(r"^[^,\t]*([,\t|][^,\t|]*){2,}$")
 _CODE_AND_AMOUNT = re.compile(r"\b[0-9A-Z]\d{3}[0-9A-Z]\b.*\d+\.\d\d")
 _PERIOD_REFERENCE = re.compile(
@@ -190,7 +196,7 @@ def _classify(pages: Sequence[Page], doc: DocumentText) -> tuple[DocumentType, s
     legal = len(_LEGAL_WORDS.findall(text))
     lines = [line for line in text.splitlines() if line.strip()]
     rows = sum(1 for line in lines if _TABLE_ROW.match(line.strip()))
-    if legal >= 10 and legal * 1000 / words >= 5:
+    if legal >= 10 and (legal * 1000 / words >= 5 or _FORMS_AN_AGREEMENT.search(text)):
         return "contract", None
     if rows >= max(2, len(lines) // 2):
         priced = sum(1 for line in lines if _CODE_AND_AMOUNT.search(line))

@@ -251,12 +251,14 @@ def _term(text: str) -> dict[str, Any]:
     surviving = re.search(r"\bsurviv\w*", text, re.IGNORECASE)
     by_agreement = re.search(
         r"\b(?:extend|renew)\w*\b[^.;]{0,60}\bby\s+(?:the\s+)?mutual\b"
+        r"|\b(?:extend|renew)\w*\b[^.;]{0,60}\bby\s+(?:written\s+)?"
+        r"(?:agreement|consent) of the parties\b"
         r"|\bmutual\w*\b[^.;]{0,40}\b(?:extend|renew)\w*|\bupon mutual\b",
         text,
         re.IGNORECASE,
     )
     renewing = re.search(
-        r"\b(?:renew(?:s|ed|al|ing)?|extend(?:s|ed)?|extension)\b"
+        r"\b(?:renew(?:s|ed|al|ing|able)?|extend(?:s|ed)?|extension)\b"
         r"|\b(?:successive|consecutive)\b|\bindefinitely\b|\bstay in force\b"
         r"|\bthereafter\s+for\s+(?:an?\s+)?(?:additional|further)\b"
         r"|\b(?:from\s+)?(?:year|month)[- ]to[- ](?:year|month)\b"
@@ -279,7 +281,10 @@ def _term(text: str) -> dict[str, Any]:
     # expiration", "unless terminated by either party upon ninety (90) days' notice").
     non_renewal = re.search(
         r"\bnon-?renewal\b|\bnot to (?:renew|extend)\b|\bnotice of cancellation\b"
-        r"|\buntil terminated by\b",
+        r"|\buntil terminated by\b"
+        # only a renewed agreement has a "then-current" term to end
+        r"|\b(?:prior to|before)\b[^.]{0,40}\b(?:expiration|expiry|end)\s+of\s+(?:the\s+|any\s+)?"
+        r"(?:then[- ](?:current|existing|applicable)|current renewal|renewal)\s+(?:term|period)\b",
         text,
         re.IGNORECASE,
     )
