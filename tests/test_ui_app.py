@@ -310,7 +310,7 @@ async def test_rates_view_reports_a_bad_proposal(ui_services: Any) -> None:
         await pilot.press(*"lots", "enter")
         await settle(app, pilot)
         messages = [n.message for n in app._notifications]
-        assert any("is not a number" in m and "→" in m for m in messages)
+        assert any("is not a percent" in m and "→" in m for m in messages)
 
 
 @pilot_test
@@ -387,7 +387,7 @@ async def test_import_fees_adds_the_payer_and_a_missing_file_is_explained(
         screen.query_one("#name").value = "Humana"  # type: ignore[attr-defined]
         await pilot.click("#start")
         await settle(app, pilot)
-        assert any("Not found" in n.message for n in app._notifications)
+        assert any("File not found" in n.message for n in app._notifications)
         screen.query_one("#file").value = str(fees)  # type: ignore[attr-defined]
         await pilot.click("#start")
         await settle(app, pilot)

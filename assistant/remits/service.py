@@ -67,6 +67,27 @@ class ImportReport:
     refused: tuple[tuple[str, str], ...]
     skipped: tuple[str, ...]
 
+    def summary(self) -> str:
+        """One sentence for the app: what was imported, in the CLI table's terms."""
+        from assistant.rates.money import money_display
+
+        paid = sum((f.total_paid for f in self.imported), Decimal(0))
+        return (
+            f"Imported {len(self.imported)} remittance file(s): "
+            f"{sum(f.payments for f in self.imported)} payment(s), "
+            f"{sum(f.claims for f in self.imported)} claim(s), "
+            f"{money_display(cents(paid))} paid."
+        )
+
+    def notes(self) -> tuple[str, ...]:
+        """What the CLI prints below its table: imbalances, warnings, refusals, skipped files."""
+        return (
+            *(f"{f.file} does not balance: {m}" for f in self.imported for m in f.imbalances),
+            *(f"{f.file}, {m}" for f in self.imported for m in f.warnings),
+            *(f"Refused: {why}" for _, why in self.refused),
+            *([f"Skipped {len(self.skipped)} file(s) that are not X12."] if self.skipped else []),
+        )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "imported": [f.to_json() for f in self.imported],
