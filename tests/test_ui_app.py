@@ -398,6 +398,75 @@ async def test_import_fees_adds_the_payer_and_a_missing_file_is_explained(
 
 
 @pilot_test
+async def test_import_dialog_offers_the_cli_options_and_imports_as_the_cli_does(
+    ui_services: Any, tmp_path: Path, shared_data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from textual.widgets import Select
+
+    from assistant.cli import main
+    from assistant.rates.store import RateStore
+    from assistant.workspace import Workspace
+
+    rvu = shared_data / "cms_pfs" / "2026" / "PPRRVU2026_Jul_nonQPP.csv"
+    gpci = shared_data / "cms_pfs" / "2026" / "GPCI2026.csv"
+    app = build(ui_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ImportScreen)
+        assert screen.query_one("#opt-effective").display
+        assert not screen.query_one("#opt-gpci").display
+        screen.query_one("#import-kind", Select).value = "medicare"
+        await pilot.pause()
+        assert screen.query_one("#opt-gpci").display and screen.query_one("#opt-locality").display
+        assert not screen.query_one("#opt-effective").display
+        screen.query_one("#file").value = str(rvu)  # type: ignore[attr-defined]
+        screen.query_one("#name").value = "medicare-ohio"  # type: ignore[attr-defined]
+        screen.query_one("#gpci").value = str(gpci)  # type: ignore[attr-defined]
+        screen.query_one("#locality").value = "OH-00"  # type: ignore[attr-defined]
+        await pilot.click("#start")
+        await settle(app, pilot)
+        assert "Imported" in str(screen.query_one("#results", Static).content)
+
+    cli_ws = tmp_path / "cli"
+    with pytest.raises(SystemExit):
+        main(["--workspace", str(cli_ws), "import", "medicare", str(rvu), "--gpci", str(gpci)]
+             + ["--locality", "OH-00", "--name", "medicare-ohio"])  # fmt: skip
+    capsys.readouterr()
+    conn = Workspace(cli_ws).connect()
+    try:
+        by_cli = RateStore(conn).benchmark_rates("medicare-ohio")
+    finally:
+        conn.close()
+    by_app = RateStore(ui_services.conn).benchmark_rates("medicare-ohio")
+    national = RateStore(ui_services.conn).benchmark_rates("medicare")
+    assert by_app == by_cli and by_app[1] != national[1]
+
+
+@pilot_test
+async def test_rates_view_reads_a_proposal_as_the_cli_and_the_agent_do(ui_services: Any) -> None:
+    from assistant.agent.tools import ToolBox
+    from assistant.rates.money import money_display
+
+    tool = ToolBox(ui_services).model_proposal("Aetna", carve_outs=["office-em=3"])
+    app = build(ui_services)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f3")
+        await settle(app, pilot)
+        view = app.query_one(RatesView)
+        assert view.payer == "Aetna"
+        view.query_one("#proposal-input").focus()
+        await pilot.press(*"E/M +3%", "enter")
+        await settle(app, pilot)
+        summary = " ".join(str(view.query_one("#proposal-summary", Static).content).split())
+    assert money_display(tool["total_delta"]) in summary
+    assert tool["proposal"] in summary
+
+
+@pilot_test
 async def test_export_writes_conversation_and_talking_points(ui_services: Any) -> None:
     app = build(ui_services)
     async with app.run_test(size=SIZE) as pilot:
