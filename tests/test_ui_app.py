@@ -8,7 +8,7 @@ import functools
 import sys
 from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from textual.widgets import DataTable, ProgressBar, Static
@@ -33,6 +33,7 @@ from assistant.ui.widgets.review_view import EvidenceButton, ReviewView
 from assistant.ui.widgets.sidebar import WorkspaceSidebar
 from assistant.ui.widgets.tool_card import ToolCallCard
 
+T = TypeVar("T")
 SIZE = (120, 40)
 QUOTE = (
     "Provider shall submit each claim to Payer within ninety (90) days after the date of service."
@@ -125,6 +126,15 @@ async def settle(app: PayerAssistantApp, pilot: Any) -> None:
     for _ in range(3):
         await app.workers.wait_for_complete()
         await pilot.pause()
+
+
+async def open_screen(app: PayerAssistantApp, pilot: Any, key: str, kind: type[T]) -> T:
+    """Press `key` once the app has settled; the screen it opens, checked to be a `kind`."""
+    await settle(app, pilot)
+    await pilot.press(key)
+    await pilot.pause()
+    assert isinstance(app.screen, kind)
+    return app.screen
 
 
 async def ask(app: PayerAssistantApp, pilot: Any, question: str) -> ChatTurn:
@@ -350,11 +360,7 @@ async def test_ingest_shows_progress_and_reports_a_bad_file(
     bad.write_bytes(b"%PDF-1.4 this is not really a pdf")
     app = build(ui_services)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("ctrl+o")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, IngestScreen)
+        screen = await open_screen(app, pilot, "ctrl+o", IngestScreen)
         screen.query_one("#paths").value = f"{good} {bad}"  # type: ignore[attr-defined]
         screen.query_one("#payer").value = "Humana"  # type: ignore[attr-defined]
         await pilot.click("#start")
@@ -378,11 +384,7 @@ async def test_import_fees_adds_the_payer_and_a_missing_file_is_explained(
     fees.write_text("code,modifier,rate\n99213,,88.00\n99214,,121.50\n")
     app = build(ui_services)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("ctrl+r")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, ImportScreen)
+        screen = await open_screen(app, pilot, "ctrl+r", ImportScreen)
         screen.query_one("#file").value = str(tmp_path / "nope.csv")  # type: ignore[attr-defined]
         screen.query_one("#name").value = "Humana"  # type: ignore[attr-defined]
         await pilot.click("#start")
@@ -411,11 +413,7 @@ async def test_import_dialog_offers_the_cli_options_and_imports_as_the_cli_does(
     gpci = shared_data / "cms_pfs" / "2026" / "GPCI2026.csv"
     app = build(ui_services)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("ctrl+r")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, ImportScreen)
+        screen = await open_screen(app, pilot, "ctrl+r", ImportScreen)
         assert screen.query_one("#opt-effective").display
         assert not screen.query_one("#opt-gpci").display
         screen.query_one("#import-kind", Select).value = "medicare"

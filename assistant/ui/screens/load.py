@@ -214,6 +214,15 @@ OPTIONS: dict[str, tuple[str, ...]] = {
 """Which imports take each option (the CLI command of that import has it)."""
 
 
+def _choice(option: str, label: str, values: tuple[str, ...]) -> ComposeResult:
+    """An option chosen from the CLI's values; the first is the CLI's default."""
+    with Vertical(id=f"opt-{option}", classes="import-option"):
+        yield Label(label)
+        yield Select(
+            [(v.capitalize(), v) for v in values], value=values[0], allow_blank=False, id=option
+        )
+
+
 class ImportScreen(LoadScreen):
     """Import fee schedules, volumes, benchmarks, market files or remittances, with the
     options of the matching `payer-assistant import` command and its defaults."""
@@ -250,14 +259,7 @@ class ImportScreen(LoadScreen):
         with Vertical(id="opt-locality", classes="import-option"):
             yield Label("Locality: MAC-LOCALITY (02402-02), STATE-LOCALITY (WA-02) or name")
             yield Input(placeholder="WA-02", id="locality")
-        with Vertical(id="opt-setting", classes="import-option"):
-            yield Label("Setting")
-            yield Select(
-                (("Non-facility", "nonfacility"), ("Facility", "facility")),
-                value="nonfacility",
-                allow_blank=False,
-                id="setting",
-            )
+        yield from _choice("setting", "Setting", ("nonfacility", "facility"))
         with Vertical(id="opt-cf", classes="import-option"):
             yield Label("Conversion factor (blank: the file's)")
             yield Input(placeholder="33.4009", id="cf")
@@ -266,14 +268,7 @@ class ImportScreen(LoadScreen):
             yield Input(id="sheet")
         with Vertical(id="opt-decimal-comma", classes="import-option"):
             yield Checkbox("Numbers are written 1.234,50 (decimal comma)", id="decimal-comma")
-        with Vertical(id="opt-billing-class", classes="import-option"):
-            yield Label("Billing class")
-            yield Select(
-                (("Professional", "professional"), ("Institutional", "institutional")),
-                value="professional",
-                allow_blank=False,
-                id="billing-class",
-            )
+        yield from _choice("billing-class", "Billing class", ("professional", "institutional"))
         with Vertical(id="opt-strict", classes="import-option"):
             yield Checkbox("Refuse a file whose payment total does not reconcile", id="strict")
 
