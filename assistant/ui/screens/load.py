@@ -191,14 +191,14 @@ class IngestScreen(LoadScreen):
 
 
 NAME_LABELS = {
-    "fees": "Payer",
-    "volumes": "",
-    "medicare": "Benchmark name (default: medicare)",
-    "benchmark": "Benchmark name, e.g. survey-2025",
-    "market": "Market name (stored as market:NAME:p25/p50/p75)",
-    "remits": "Payer to file them under (default: the name in each file)",
+    "fees": ("Payer", "e.g. Aetna"),
+    "medicare": ("Benchmark name (default: medicare)", "medicare"),
+    "benchmark": ("Benchmark name", "e.g. survey-2025"),
+    "market": ("Market name (stored as market:NAME:p25/p50/p75)", "e.g. ohio"),
+    "remits": ("Payer to file them under (default: the name in each file)", "e.g. Aetna"),
 }
-"""The Name field's meaning per import, as the CLI's --payer/--name options say it."""
+"""The Name field's label and example per import, as the CLI's --payer/--name say it; an
+import without one (volumes: the payers are in the file) hides the field."""
 
 OPTIONS: dict[str, tuple[str, ...]] = {
     "effective": ("fees",),
@@ -228,6 +228,13 @@ class ImportScreen(LoadScreen):
     options of the matching `payer-assistant import` command and its defaults."""
 
     TITLE_TEXT = "Import rates data"
+    # Option rows take their content's height (a container's default is to share the
+    # height left), so the form scrolls instead of squeezing rows to nothing at 80×24.
+    DEFAULT_CSS = """
+    ImportScreen .import-option {
+        height: auto;
+    }
+    """
 
     @dataclass
     class Imported(Message):
@@ -244,9 +251,9 @@ class ImportScreen(LoadScreen):
         yield Label("File (remits: files or folders)")
         yield Input(placeholder="fees/aetna-2026.csv", id="file")
         with Vertical(id="opt-name", classes="import-option"):
-            yield Label(NAME_LABELS["fees"], id="name-label")
+            yield Label(NAME_LABELS["fees"][0], id="name-label")
             yield Input(
-                placeholder="e.g. Aetna",
+                placeholder=NAME_LABELS["fees"][1],
                 id="name",
                 suggester=SuggestFromList(self.payers, case_sensitive=False),
             )
@@ -284,8 +291,10 @@ class ImportScreen(LoadScreen):
     def _show_options(self, kind: str) -> None:
         for option, kinds in OPTIONS.items():
             self.query_one(f"#opt-{option}").display = kind in kinds
-        self.query_one("#opt-name").display = bool(NAME_LABELS.get(kind))
-        self.query_one("#name-label", Label).update(NAME_LABELS.get(kind, ""))
+        label, example = NAME_LABELS.get(kind, ("", ""))
+        self.query_one("#opt-name").display = bool(label)
+        self.query_one("#name-label", Label).update(label)
+        self.query_one("#name", Input).placeholder = example
 
     def request(self) -> ImportRequest:
         """The form as the import it asks for (hidden options keep the CLI's defaults)."""
@@ -306,7 +315,7 @@ class ImportScreen(LoadScreen):
         return ImportRequest(
             kind,
             self.query_one("#file", Input).value,
-            name=text("name") if NAME_LABELS.get(kind) else None,
+            name=text("name") if kind in NAME_LABELS else None,
             effective=text("effective"),
             gpci=text("gpci"),
             locality=text("locality"),
