@@ -70,15 +70,8 @@ def import_remits(
         )
     console.print(table)
     errors = stderr_console()
-    for found in report.imported:
-        for message in found.imbalances:
-            errors.print(
-                f"[yellow]Warning:[/] {escape(found.file)} does not balance: {escape(message)}"
-            )
-        for message in found.warnings:
-            errors.print(
-                f"[yellow]Warning:[/] {escape(found.file)}, {escape(message)}", highlight=False
-            )
+    for warning in report.warnings():
+        errors.print(f"[yellow]Warning:[/] {escape(warning)}", highlight=False)
     for _file, message in report.refused:
         errors.print(f"[bold red]Refused:[/] {escape(message)}", highlight=False)
     if report.skipped:

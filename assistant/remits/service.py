@@ -79,12 +79,18 @@ class ImportReport:
             f"{money_display(cents(paid))} paid."
         )
 
-    def notes(self) -> tuple[str, ...]:
-        """What the CLI prints below its table: imbalances, warnings, refusals, skipped files."""
+    def warnings(self) -> tuple[str, ...]:
+        """Payments that do not reconcile and what the parser doubts, one sentence each."""
         return (
             *(f"{f.file} does not balance: {m}" for f in self.imported for m in f.imbalances),
             *(f"{f.file}, {m}" for f in self.imported for m in f.warnings),
-            *(f"Refused: {why}" for _, why in self.refused),
+        )
+
+    def notes(self) -> tuple[str, ...]:
+        """Everything below the CLI's table, for the app: warnings, refusals, skipped files."""
+        return (
+            *self.warnings(),
+            *(f"not imported: {why}" for _, why in self.refused),
             *([f"Skipped {len(self.skipped)} file(s) that are not X12."] if self.skipped else []),
         )
 
