@@ -151,6 +151,44 @@ def test_app_and_cli_imports_leave_the_same_store(
     assert app["remits_payments"]
 
 
+# ImportRequest field -> the CLI parameter that means the same (on `import fees` for the table
+# options, which volumes and benchmark share) and the dialog's row for it.
+CLI_OPTIONS = {
+    "effective": ("fees", "effective", "effective"),
+    "sheet": ("fees", "sheet", "sheet"),
+    "decimal_comma": ("fees", "decimal_comma", "decimal-comma"),
+    "gpci": ("medicare", "gpci", "gpci"),
+    "locality": ("medicare", "locality", "locality"),
+    "setting": ("medicare", "setting", "setting"),
+    "conversion_factor": ("medicare", "cf", "cf"),
+    "billing_class": ("market", "billing_class", "billing-class"),
+    "strict": ("remits", "strict", "strict"),
+}
+# The file(s), the payer or name (the dialog's Name row), and --json (only the CLI prints).
+ALWAYS_SHOWN = {"file", "paths", "rvu_file", "payer", "name", "json_out", "as_json"}
+
+
+def test_the_dialog_has_every_cli_import_option_with_its_default() -> None:
+    import dataclasses
+
+    from typer.main import get_command
+
+    from assistant.cli import app
+    from assistant.ui.screens.load import OPTIONS
+
+    group: Any = get_command(app).commands["import"]  # type: ignore[attr-defined]
+    defaults = {f.name: f.default for f in dataclasses.fields(ImportRequest)}
+    for field, (command, param, _) in CLI_OPTIONS.items():
+        cli_default = next(p.default for p in group.commands[command].params if p.name == param)
+        assert defaults[field] == cli_default, field
+    for kind in ("fees", "volumes", "medicare", "benchmark", "market", "remits"):
+        for p in group.commands[kind].params:
+            in_dialog = p.name in ALWAYS_SHOWN or any(
+                param == p.name and kind in OPTIONS[row] for _, param, row in CLI_OPTIONS.values()
+            )
+            assert in_dialog, f"import {kind}: its option {p.name} is not in the import dialog"
+
+
 @pytest.mark.parametrize(
     ("request_", "args"),
     [
