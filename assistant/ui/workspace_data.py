@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 IMPORT_KINDS = {
     "fees": "Fee schedule (CSV/XLSX: code, modifier, rate) for a payer",
     "volumes": "Annual volumes (CSV/XLSX: payer, code, modifier, units)",
-    "medicare": "Medicare benchmark from a CMS PPRRVU file",
+    "medicare": "Medicare benchmark from CMS PPRRVU (+ GPCI) files",
     "benchmark": "Market survey (CSV/XLSX: code, modifier, rate) as a named benchmark",
     "market": "Transparency in Coverage JSON as market percentiles",
     "remits": "X12 835 remittance files or a folder of them",
