@@ -12,13 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from assistant.agent.tools import ToolBox, _proposal
 from assistant.cli import main
 from assistant.config import Settings
 from assistant.errors import AssistantError
 from assistant.rates.demo import load_demo_practice
-from assistant.rates.proposals import parse_proposal_text
+from assistant.rates.proposals import build_proposal, parse_proposal_text
 from assistant.services import Services
 from assistant.ui import workspace_data
 from assistant.ui.workspace_data import ImportRequest
@@ -417,3 +419,26 @@ def test_proposal_worth_is_a_figure(practice: Services) -> None:
     assert result.total_delta == sum(
         (r.proposed_revenue - r.current_revenue for r in result.rows), Decimal(0)
     )
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    pct=st.decimals(min_value=Decimal("-99"), max_value=Decimal("300"), places=2),
+    codes=st.sampled_from(["E/M", "office-em", "em", "preventive", "99213", "99213,99214"]),
+)
+def test_every_spelling_of_an_offer_is_one_proposal(pct: Decimal, codes: str) -> None:
+    signed = f"{pct:+}"
+    carve_out = build_proposal(across_the_board=0, carve_outs=[f"{codes}={pct}"])
+    for text in (
+        f"{codes} {signed}%",
+        f"{codes}={signed}%",
+        f"0; {codes}={pct}",
+        f"{codes} at {signed}%",
+    ):
+        assert parse_proposal_text(text) == carve_out, text
+    base = build_proposal(across_the_board=pct)
+    assert parse_proposal_text(f"{signed}%") == parse_proposal_text(f"{pct}") == base
+    if pct >= 0:
+        of = build_proposal(pct_of=("medicare", pct))
+        for text in (f"{pct}% of Medicare", f"{pct}%medicare", f"{pct} percent of medicare"):
+            assert parse_proposal_text(text) == of, text

@@ -135,12 +135,11 @@ def split_proposal_text(text: str) -> tuple[str | None, tuple[str, ...]]:
     if not parts:
         raise InputError("The proposal is empty", PROPOSAL_HELP)
     first = parts[0]
-    if _is_rule(first) or _is_rates_file(first):
-        return first, tuple(parts[1:])
-    if "=" in first or _SPACED_CARVE_OUT.match(first):
+    carve_out = "=" in first or _SPACED_CARVE_OUT.match(first) is not None
+    if carve_out and not _is_rule(first) and not _is_rates_file(first):
         return None, tuple(parts)
-    parse_rule(first)  # neither a rule nor a carve-out: say what a rule looks like
-    raise AssertionError("unreachable: parse_rule refused it")
+    # Anything else is the base; parse_rule says what a rule looks like if it is not one.
+    return first, tuple(parts[1:])
 
 
 def proposal_from_parts(
