@@ -8,10 +8,10 @@ import functools
 import sys
 from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
-from textual.widgets import DataTable, ProgressBar, Static
+from textual.widgets import DataTable, Input, ProgressBar, Static
 
 from assistant.agent.answer import Answer, Citation, ToolCallRecord
 from assistant.agent.events import (
@@ -33,6 +33,7 @@ from assistant.ui.widgets.review_view import EvidenceButton, ReviewView
 from assistant.ui.widgets.sidebar import WorkspaceSidebar
 from assistant.ui.widgets.tool_card import ToolCallCard
 
+T = TypeVar("T")
 SIZE = (120, 40)
 QUOTE = (
     "Provider shall submit each claim to Payer within ninety (90) days after the date of service."
@@ -125,6 +126,15 @@ async def settle(app: PayerAssistantApp, pilot: Any) -> None:
     for _ in range(3):
         await app.workers.wait_for_complete()
         await pilot.pause()
+
+
+async def open_screen(app: PayerAssistantApp, pilot: Any, key: str, kind: type[T]) -> T:
+    """Press `key` once the app has settled; the screen it opens, checked to be a `kind`."""
+    await settle(app, pilot)
+    await pilot.press(key)
+    await pilot.pause()
+    assert isinstance(app.screen, kind)
+    return app.screen
 
 
 async def ask(app: PayerAssistantApp, pilot: Any, question: str) -> ChatTurn:
@@ -271,7 +281,9 @@ async def test_sidebar_lists_payers_documents_benchmarks_and_index(ui_services: 
 
 @pilot_test
 async def test_rates_view_gap_sorts_and_models_a_proposal(ui_services: Any) -> None:
+    from assistant.agent.tools import ToolBox
     from assistant.rates import service
+    from assistant.rates.money import money_display
 
     expected = service.gap(ui_services.conn, "Aetna").to_json()["rows"]
     app = build(ui_services)
@@ -298,6 +310,14 @@ async def test_rates_view_gap_sorts_and_models_a_proposal(ui_services: Any) -> N
         assert proposal.display and proposal.row_count > 0
         assert "+3.00%" in str(view.query_one("#proposal-summary", Static).content)
 
+        # The panel reads 'E/M +3%' as the agent's model tool reads office-em=3.
+        view.query_one("#proposal-input", Input).value = ""
+        await pilot.press(*"E/M +3%", "enter")
+        await settle(app, pilot)
+        summary = " ".join(str(view.query_one("#proposal-summary", Static).content).split())
+        tool = ToolBox(ui_services).model_proposal("Aetna", carve_outs=["office-em=3"])
+        assert money_display(tool["total_delta"]) in summary and tool["proposal"] in summary
+
 
 @pilot_test
 async def test_rates_view_reports_a_bad_proposal(ui_services: Any) -> None:
@@ -310,7 +330,7 @@ async def test_rates_view_reports_a_bad_proposal(ui_services: Any) -> None:
         await pilot.press(*"lots", "enter")
         await settle(app, pilot)
         messages = [n.message for n in app._notifications]
-        assert any("is not a number" in m and "→" in m for m in messages)
+        assert any("is not a percent" in m and "→" in m for m in messages)
 
 
 @pilot_test
@@ -350,11 +370,7 @@ async def test_ingest_shows_progress_and_reports_a_bad_file(
     bad.write_bytes(b"%PDF-1.4 this is not really a pdf")
     app = build(ui_services)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("ctrl+o")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, IngestScreen)
+        screen = await open_screen(app, pilot, "ctrl+o", IngestScreen)
         screen.query_one("#paths").value = f"{good} {bad}"  # type: ignore[attr-defined]
         screen.query_one("#payer").value = "Humana"  # type: ignore[attr-defined]
         await pilot.click("#start")
@@ -378,16 +394,12 @@ async def test_import_fees_adds_the_payer_and_a_missing_file_is_explained(
     fees.write_text("code,modifier,rate\n99213,,88.00\n99214,,121.50\n")
     app = build(ui_services)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("ctrl+r")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, ImportScreen)
+        screen = await open_screen(app, pilot, "ctrl+r", ImportScreen)
         screen.query_one("#file").value = str(tmp_path / "nope.csv")  # type: ignore[attr-defined]
         screen.query_one("#name").value = "Humana"  # type: ignore[attr-defined]
         await pilot.click("#start")
         await settle(app, pilot)
-        assert any("Not found" in n.message for n in app._notifications)
+        assert any("File not found" in n.message for n in app._notifications)
         screen.query_one("#file").value = str(fees)  # type: ignore[attr-defined]
         await pilot.click("#start")
         await settle(app, pilot)
@@ -395,6 +407,50 @@ async def test_import_fees_adds_the_payer_and_a_missing_file_is_explained(
         await pilot.press("escape")
         await settle(app, pilot)
         assert "Humana" in app._payer_names()
+
+
+@pilot_test
+async def test_import_dialog_offers_the_cli_options_and_imports_as_the_cli_does(
+    ui_services: Any, tmp_path: Path, shared_data: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from textual.widgets import Select
+
+    from assistant.cli import main
+    from assistant.rates.store import RateStore
+    from assistant.workspace import Workspace
+
+    rvu = shared_data / "cms_pfs" / "2026" / "PPRRVU2026_Jul_nonQPP.csv"
+    gpci = shared_data / "cms_pfs" / "2026" / "GPCI2026.csv"
+    app = build(ui_services)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_screen(app, pilot, "ctrl+r", ImportScreen)
+        assert screen.query_one("#opt-effective").display
+        assert not screen.query_one("#opt-gpci").display
+        screen.query_one("#import-kind", Select).value = "medicare"
+        await pilot.pause()
+        assert screen.query_one("#opt-gpci").display and screen.query_one("#opt-locality").display
+        assert not screen.query_one("#opt-effective").display
+        screen.query_one("#file").value = str(rvu)  # type: ignore[attr-defined]
+        screen.query_one("#name").value = "medicare-ohio"  # type: ignore[attr-defined]
+        screen.query_one("#gpci").value = str(gpci)  # type: ignore[attr-defined]
+        screen.query_one("#locality").value = "OH-00"  # type: ignore[attr-defined]
+        await pilot.click("#start")
+        await settle(app, pilot)
+        assert "Imported" in str(screen.query_one("#results", Static).content)
+
+    cli_ws = tmp_path / "cli"
+    with pytest.raises(SystemExit):
+        main(["--workspace", str(cli_ws), "import", "medicare", str(rvu), "--gpci", str(gpci)]
+             + ["--locality", "OH-00", "--name", "medicare-ohio"])  # fmt: skip
+    capsys.readouterr()
+    conn = Workspace(cli_ws).connect()
+    try:
+        by_cli = RateStore(conn).benchmark_rates("medicare-ohio")
+    finally:
+        conn.close()
+    by_app = RateStore(ui_services.conn).benchmark_rates("medicare-ohio")
+    national = RateStore(ui_services.conn).benchmark_rates("medicare")
+    assert by_app == by_cli and by_app[1] != national[1]
 
 
 @pilot_test

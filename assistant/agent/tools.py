@@ -110,15 +110,18 @@ def _proposal(
     pct_of_medicare: float | str | None,
     carve_outs: Sequence[str] | None,
 ) -> Proposal:
-    from assistant.rates.proposals import build_proposal
+    """The tool arguments read by the one proposal parser (rates unchanged when no base)."""
+    from assistant.rates.proposals import proposal_from_parts
 
-    base_pct = None if across_the_board is None else Decimal(str(across_the_board))
-    pct_of = None if pct_of_medicare is None else ("medicare", Decimal(str(pct_of_medicare)))
-    if base_pct is None and pct_of is None:
-        base_pct = Decimal(0)
-    return build_proposal(
-        across_the_board=base_pct, pct_of=pct_of, carve_outs=list(carve_outs or ())
-    )
+    if across_the_board is not None and pct_of_medicare is not None:
+        raise InputError(
+            "give across_the_board or pct_of_medicare, not both",
+            "an offer has one base rule; price code groups differently with carve_outs",
+        )
+    base = None if across_the_board is None else str(across_the_board)
+    if pct_of_medicare is not None:
+        base = f"{pct_of_medicare}% of medicare"
+    return proposal_from_parts(base, list(carve_outs or ()), files=False)
 
 
 class ToolBox:

@@ -13,6 +13,7 @@ from rich.markup import escape
 
 from assistant.commands.common import (
     JSON_HELP,
+    PAYER_HELP,
     emit_json,
     printable,
     services,
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
     from assistant.agent.answer import Answer
     from assistant.reports.talking_points import TalkingPoints
 
-PAYER_HELP = "Payer name or alias (e.g. UHC)."
 Offer = Annotated[
     str | None,
     typer.Option(

@@ -4,23 +4,43 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
 from assistant.config import Settings
+from assistant.rates.proposals import CARVE_OUT_HELP, PROPOSAL_HELP
 from assistant.workspace import Workspace
 
 if TYPE_CHECKING:
     from assistant.services import Services
 
 JSON_HELP = "Print one JSON object on stdout and nothing else."
+PAYER_HELP = "Payer name or alias (e.g. UHC)."
+
+# Options several command groups take, declared once so they read and behave alike.
+JsonOpt = Annotated[bool, typer.Option("--json", help=JSON_HELP)]
+PayerOpt = Annotated[str, typer.Option("--payer", "-p", help=PAYER_HELP)]
+AcrossOpt = Annotated[
+    str | None, typer.Option("--across-the-board", help="Every rate changes by PCT percent.")
+]
+PctOfOpt = Annotated[
+    tuple[str, str] | None,
+    typer.Option(
+        "--pct-of", help="BENCHMARK PCT: every rate becomes PCT% of BENCHMARK (medicare 110)."
+    ),
+]
+CarveOutsOpt = Annotated[list[str] | None, typer.Option("--carve-out", help=CARVE_OUT_HELP)]
+ProposalTextOpt = Annotated[str | None, typer.Option("--proposal", help=PROPOSAL_HELP)]
 
 
 @dataclass(frozen=True)
@@ -41,6 +61,16 @@ def state(ctx: typer.Context) -> CliState:
         obj = CliState(Settings.resolve())
         ctx.find_root().obj = obj
     return obj
+
+
+@contextmanager
+def connection(ctx: typer.Context) -> Iterator[sqlite3.Connection]:
+    """A workspace connection for one command, closed when it is done."""
+    conn = state(ctx).workspace.connect()
+    try:
+        yield conn
+    finally:
+        conn.close()
 
 
 # C0 controls but tab and newline, DEL and C1 controls: an ESC from a contract or a question

@@ -11,7 +11,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from assistant.commands.common import JSON_HELP, emit_json, services, stderr_console, stdout_console
-from assistant.ingest.service import IngestOutcome, ensure_guidance
+from assistant.ingest.service import IngestOutcome, ensure_guidance, ingest_documents
 from assistant.ingest.store import DocumentRecord, DocumentStore
 
 
@@ -70,8 +70,7 @@ def ingest(
         def report(description: str, done: float, total: float) -> None:
             bar.update(task, description=description, completed=done, total=max(total, 1))
 
-        ensure_guidance(ingestor)
-        outcomes = ingestor.ingest(paths, payer=payer, kind=kind, progress=report, ocr=ocr)
+        outcomes = ingest_documents(ingestor, paths, payer, kind, ocr=ocr, progress=report)
     if json_out:
         emit_json({"documents": [o.to_json() for o in outcomes], "notices": ingestor.notices})
     else:

@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -13,20 +10,26 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from assistant.commands.common import JSON_HELP, emit_json, state, stdout_console
+from assistant.commands.common import (
+    PAYER_HELP,
+    AcrossOpt,
+    CarveOutsOpt,
+    JsonOpt,
+    PayerOpt,
+    PctOfOpt,
+    connection,
+    emit_json,
+    stdout_console,
+)
 from assistant.commands.importing import import_app
 from assistant.errors import InputError
 from assistant.rates.money import money_display as _money
 from assistant.rates.money import pct_display as _pct
-from assistant.rates.proposals import CARVE_OUT_HELP
 
-PAYER_HELP = "Payer name or alias (e.g. UHC)."
 TODAY_HELP = "Treat this date (YYYY-MM-DD) as today; default: the system date."
 DATE_HELP = "YYYY-MM-DD, or today / yesterday."
 
-JsonOpt = Annotated[bool, typer.Option("--json", help=JSON_HELP)]
 TodayOpt = Annotated[str | None, typer.Option("--today", help=TODAY_HELP)]
-PayerOpt = Annotated[str, typer.Option("--payer", "-p", help=PAYER_HELP)]
 
 negotiation_app = typer.Typer(
     name="negotiation",
@@ -51,15 +54,6 @@ costs_app = typer.Typer(
 negotiation_app.add_typer(offer_app)
 negotiation_app.add_typer(follow_app)
 negotiation_app.add_typer(contact_app)
-
-
-@contextmanager
-def _connection(ctx: typer.Context) -> Iterator[sqlite3.Connection]:
-    conn = state(ctx).workspace.connect()
-    try:
-        yield conn
-    finally:
-        conn.close()
 
 
 def _today(text: str | None) -> date:
@@ -95,7 +89,7 @@ def status_command(
     from assistant.negotiation import service
 
     day = _today(today)
-    with _connection(ctx) as conn:
+    with connection(ctx) as conn:
         rows = [service.payer_status(conn, payer, day)] if payer else service.status(conn, day)
     data = {"payers": [r.to_json() for r in rows]}
     if json_out:
@@ -135,7 +129,7 @@ def stage_command(
     """Move a payer's negotiation to a stage."""
     from assistant.negotiation import service
 
-    with _connection(ctx) as conn:
+    with connection(ctx) as conn:
         name = service.resolve_payer(conn, payer)
         stage_set = service.set_stage(conn, name, stage, _today(today))
     if json_out:
@@ -164,7 +158,7 @@ def set_command(
 
     day = _today(today)
     when = _day(effective, "--effective", day)
-    with _connection(ctx) as conn:
+    with connection(ctx) as conn:
         name = service.resolve_payer(conn, payer)
         service.set_effective(conn, name, when, day)
     if json_out:
@@ -204,7 +198,7 @@ def log_command(
     from assistant.negotiation.store import NegotiationStore
 
     day = _today(today)
-    with _connection(ctx) as conn:
+    with connection(ctx) as conn:
         if note is None:
             name = service.resolve_payer(conn, payer) if payer else None
             entries = NegotiationStore(conn).log(name)
@@ -268,7 +262,7 @@ def contact_add(
     """Add a contact at the payer."""
     from assistant.negotiation import service
 
-    with _connection(ctx) as conn:
+    with connection(ctx) as conn:
         contact = service.add_contact(conn, payer, name, role, email, phone)
     if json_out:
         emit_json({"payer": contact.payer, "contact": contact.to_json()})
@@ -286,20 +280,15 @@ def offer_add(
     ctx: typer.Context,
     payer: PayerOpt,
     on: Annotated[str, typer.Option("--date", help="When it was received. " + DATE_HELP)] = "today",
-    across_the_board: Annotated[
-        str | None, typer.Option("--across-the-board", help="Every rate changes by PCT percent.")
-    ] = None,
-    pct_of: Annotated[
-        tuple[str, str] | None,
-        typer.Option("--pct-of", help="BENCHMARK PCT: every rate becomes PCT% of BENCHMARK."),
-    ] = None,
+    across_the_board: AcrossOpt = None,
+    pct_of: PctOfOpt = None,
     proposal_id: Annotated[
         int | None, typer.Option("--proposal", help="An imported proposal exhibit's id.")
     ] = None,
     rates_file: Annotated[
         Path | None, typer.Option("--rates", help="The offer's exhibit (PDF, CSV, XLSX).")
     ] = None,
-    carve_out: Annotated[list[str] | None, typer.Option("--carve-out", help=CARVE_OUT_HELP)] = None,
+    carve_out: CarveOutsOpt = None,
     note: Annotated[str, typer.Option("--note", help="Anything else about the offer.")] = "",
     today: TodayOpt = None,
     json_out: JsonOpt = False,
@@ -308,7 +297,7 @@ def offer_add(
     from assistant.negotiation import service
 
     day = _today(today)
-    with _connection(ctx) as conn:
+    with connection(ctx) as conn:
         offer = service.add_offer(
             conn,
             payer,
@@ -359,7 +348,7 @@ def follow_add(
     if (due is None) == (within is None):
         raise InputError("give exactly one of --due DATE or --in DAYS", "e.g. --in 14")
     when = _day(due, "--due", day) if due is not None else day + timedelta(days=within or 0)
-    with _connection(ctx) as conn:
+    with connection(ctx) as conn:
         added = service.add_follow_up(conn, payer, when, what)
     if json_out:
         emit_json(
@@ -381,7 +370,7 @@ def follow_done(
     """Mark a follow-up done."""
     from assistant.negotiation import service
 
-    with _connection(ctx) as conn:
+    with connection(ctx) as conn:
         done = service.complete_follow_up(conn, follow_up_id, _today(today))
     if json_out:
         emit_json({"id": done.id, "payer": done.payer, "done_on": str(done.done_on)})
@@ -402,7 +391,7 @@ def due_command(
     from assistant.negotiation import service
 
     day = _today(today)
-    with _connection(ctx) as conn:
+    with connection(ctx) as conn:
         items = service.due_items(conn, day, within)
     data = {"due": [i.to_json() for i in items]}
     if json_out:
@@ -438,14 +427,14 @@ def ask_command(
     basis: Annotated[
         str | None, typer.Option("--basis", help="Solve as a percent of this benchmark.")
     ] = None,
-    carve_out: Annotated[list[str] | None, typer.Option("--carve-out", help=CARVE_OUT_HELP)] = None,
+    carve_out: CarveOutsOpt = None,
     today: TodayOpt = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Solve for our ask (as `solve` does) and store it with its inputs."""
     from assistant.negotiation import service
 
-    with _connection(ctx) as conn:
+    with connection(ctx) as conn:
         pos = service.record_ask(
             conn,
             payer,
@@ -477,7 +466,7 @@ def walk_away_command(
     """Store our walk-away floor; `status` checks every offer against it."""
     from assistant.negotiation import service
 
-    with _connection(ctx) as conn:
+    with connection(ctx) as conn:
         pos = service.record_walk_away(
             conn,
             payer,
@@ -512,7 +501,7 @@ def calendar_command(
     from assistant.negotiation.calendar import stamp_of, to_ics
 
     day = _today(today)
-    with _connection(ctx) as conn:
+    with connection(ctx) as conn:
         payers = (
             [service.resolve_payer(conn, payer)] if payer else service.payers_with_contracts(conn)
         )
@@ -564,7 +553,7 @@ def _import_proposal(
     from assistant.negotiation import service
 
     day = _today(today)
-    with _connection(ctx) as conn:
+    with connection(ctx) as conn:
         stored = service.import_proposal(conn, payer, file, _day(on, "--date", day))
     data = {
         "id": stored.id,
@@ -627,7 +616,7 @@ def redline_command(
     """The proposal code by code against the current schedule, worth on your volumes."""
     from assistant.negotiation import service
 
-    with _connection(ctx) as conn:
+    with connection(ctx) as conn:
         result = service.redline_for(conn, payer, proposal_id)
     data = result.to_json()
     if json_out:
@@ -677,7 +666,7 @@ def redline_command(
 def _import_costs(ctx: typer.Context, file: Path, json_out: bool) -> None:
     from assistant.negotiation import service
 
-    with _connection(ctx) as conn:
+    with connection(ctx) as conn:
         count = service.import_costs(conn, file)
     if json_out:
         emit_json({"source": file.name, "codes": count})
@@ -720,7 +709,7 @@ def costs_estimate(
     """Estimate cost per code as (work + practice-expense RVU) × your cost per RVU."""
     from assistant.negotiation import service
 
-    with _connection(ctx) as conn:
+    with connection(ctx) as conn:
         count = service.estimate_costs(conn, cost_per_rvu, rvu_file=rvu, setting=setting)
     if json_out:
         emit_json({"codes": count, "cost_per_rvu": cost_per_rvu, "setting": setting})
@@ -733,7 +722,7 @@ def costs_show(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     """The cost per code stored, and where it came from."""
     from assistant.negotiation.store import NegotiationStore
 
-    with _connection(ctx) as conn:
+    with connection(ctx) as conn:
         entries = NegotiationStore(conn).costs()
     rows = [
         {"code": c, "modifier": m, "cost": str(e.cost), "source": e.source}
@@ -760,7 +749,7 @@ def margin_command(
     """Margin per code for a payer at current rates, its latest offer and our ask."""
     from assistant.negotiation import service
 
-    with _connection(ctx) as conn:
+    with connection(ctx) as conn:
         result = service.margin_for(conn, payer)
     data = result.to_json()
     if json_out:

@@ -4,10 +4,7 @@ renderer the shared `compare` command uses."""
 from __future__ import annotations
 
 import csv
-import sqlite3
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from datetime import date
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
@@ -18,9 +15,15 @@ from rich.text import Text
 
 from assistant.commands.common import (
     JSON_HELP,
+    PAYER_HELP,
+    AcrossOpt,
+    CarveOutsOpt,
+    PayerOpt,
+    PctOfOpt,
+    ProposalTextOpt,
+    connection,
     emit_json,
     printable,
-    state,
     stderr_console,
     stdout_console,
 )
@@ -30,6 +33,7 @@ from assistant.rates.models import (
     Floor,
     GapResult,
     PayerComparison,
+    Proposal,
     ProposalResult,
     SolveResult,
     Target,
@@ -41,20 +45,18 @@ from assistant.rates.models import (
 from assistant.rates.money import money_display as _money
 from assistant.rates.money import pct_display as _pct
 from assistant.rates.money import pct_number
-from assistant.rates.proposals import CARVE_OUT_HELP, build_proposal, parse_carve_out, parse_percent
+from assistant.rates.proposals import (
+    CARVE_OUT_HELP,
+    build_proposal,
+    parse_carve_out,
+    parse_percent,
+    proposal_from_parts,
+    split_proposal_text,
+)
+from assistant.rates.service import Imported
 
 CSV_HELP = "Also write the rows to this CSV file."
 BENCHMARK_HELP = "medicare (default), an imported benchmark NAME, payer:NAME or market:NAME:p50."
-PAYER_HELP = "Payer name or alias (e.g. UHC)."
-
-
-@contextmanager
-def _connection(ctx: typer.Context) -> Iterator[sqlite3.Connection]:
-    conn = state(ctx).workspace.connect()
-    try:
-        yield conn
-    finally:
-        conn.close()
 
 
 def _code_label(row: dict[str, Any]) -> str:
@@ -179,7 +181,7 @@ def compare_rates(
     """Compare payers' rates code by code (the lead's `compare` command dispatches here)."""
     from assistant.rates import service
 
-    with _connection(ctx) as conn:
+    with connection(ctx) as conn:
         result = service.compare_payers(conn, payers or None, codes)
     data = result.to_json()
     if csv is not None:
@@ -252,30 +254,34 @@ def render_walk_away(result: WalkAwayResult) -> Table:
 
 
 def _proposal_options(
+    text: str | None,
     across_the_board: str | None,
     pct_of: tuple[str, str] | None,
     rates: Path | None,
     carve_out: list[str] | None,
-) -> Any:
-    return build_proposal(
-        across_the_board=None if across_the_board is None else parse_percent(across_the_board),
-        pct_of=None if pct_of is None else (pct_of[0], parse_percent(pct_of[1])),
-        rates_file=rates,
-        carve_outs=carve_out or [],
-    )
+) -> Proposal:
+    """The proposal the options describe: `--proposal TEXT` (read as the app and the chat read
+    it) or one base option; --carve-out adds carve-outs to either."""
+    if text is None:
+        return build_proposal(
+            across_the_board=across_the_board,
+            pct_of=pct_of,
+            rates_file=rates,
+            carve_outs=carve_out or [],
+        )
+    if any(o is not None for o in (across_the_board, pct_of, rates)):
+        raise InputError(
+            "give --proposal TEXT or a base option (--across-the-board, --pct-of, --rates), "
+            "not both",
+            "put the whole proposal in --proposal, e.g. --proposal '105% of Medicare; em=3'",
+        )
+    base, carve_outs = split_proposal_text(text)
+    return proposal_from_parts(base, [*carve_outs, *(carve_out or [])])
 
 
-Across = Annotated[
-    str | None, typer.Option("--across-the-board", help="Change every rate by PCT percent.")
-]
-PctOf = Annotated[
-    tuple[str, str] | None,
-    typer.Option("--pct-of", help="Set rates to PCT percent of BENCHMARK: --pct-of medicare 110."),
-]
 Rates = Annotated[
     Path | None, typer.Option("--rates", help="A per-code proposed rates file (CSV or XLSX).")
 ]
-CarveOuts = Annotated[list[str] | None, typer.Option("--carve-out", help=CARVE_OUT_HELP)]
 
 
 def register(app: typer.Typer) -> None:
@@ -284,7 +290,7 @@ def register(app: typer.Typer) -> None:
     @app.command("gap")
     def gap_command(
         ctx: typer.Context,
-        payer: Annotated[str, typer.Option("--payer", help=PAYER_HELP)],
+        payer: PayerOpt,
         benchmark: Annotated[str, typer.Option("--benchmark", help=BENCHMARK_HELP)] = "medicare",
         limit: Annotated[
             int | None, typer.Option("--limit", min=1, help="Show only the N largest gaps.")
@@ -295,7 +301,7 @@ def register(app: typer.Typer) -> None:
         """Code-level gap of a payer's rates against Medicare or another benchmark."""
         from assistant.rates import service
 
-        with _connection(ctx) as conn:
+        with connection(ctx) as conn:
             result = service.gap(conn, payer, benchmark)
         _finish(result.to_json(), render_gap(result, limit), json_out, csv_path)
 
@@ -315,18 +321,19 @@ def register(app: typer.Typer) -> None:
         """The codes that carry the practice's revenue (negotiate these first)."""
         from assistant.rates import service
 
-        with _connection(ctx) as conn:
+        with connection(ctx) as conn:
             result = service.top_codes(conn, payer, by, limit)
         _finish(result.to_json(), render_top(result), json_out, csv_path)
 
     @app.command("model")
     def model_command(
         ctx: typer.Context,
-        payer: Annotated[str, typer.Option("--payer", help=PAYER_HELP)],
-        across_the_board: Across = None,
-        pct_of: PctOf = None,
+        payer: PayerOpt,
+        proposal_text: ProposalTextOpt = None,
+        across_the_board: AcrossOpt = None,
+        pct_of: PctOfOpt = None,
         rates: Rates = None,
-        carve_out: CarveOuts = None,
+        carve_out: CarveOutsOpt = None,
         limit: Annotated[
             int | None, typer.Option("--limit", min=1, help="Show only the N largest deltas.")
         ] = None,
@@ -336,15 +343,15 @@ def register(app: typer.Typer) -> None:
         """Model a proposal's effect on your revenue, code by code."""
         from assistant.rates import service
 
-        proposal = _proposal_options(across_the_board, pct_of, rates, carve_out)
-        with _connection(ctx) as conn:
+        proposal = _proposal_options(proposal_text, across_the_board, pct_of, rates, carve_out)
+        with connection(ctx) as conn:
             result = service.model(conn, payer, proposal)
         _finish(result.to_json(), render_proposal(result, limit), json_out, csv_path)
 
     @app.command("solve")
     def solve_command(
         ctx: typer.Context,
-        payer: Annotated[str, typer.Option("--payer", help=PAYER_HELP)],
+        payer: PayerOpt,
         target_revenue: Annotated[
             str | None,
             typer.Option("--target-revenue", help="Total annual revenue to reach from this payer."),
@@ -378,7 +385,7 @@ def register(app: typer.Typer) -> None:
             else TargetIncrease(parse_percent(str(target_increase)))
         )
         carve_outs = [parse_carve_out(c) for c in carve_out or []]
-        with _connection(ctx) as conn:
+        with connection(ctx) as conn:
             result = service.solve(conn, payer, target, basis, carve_outs)
         if json_out:
             emit_json(result.to_json())
@@ -388,11 +395,12 @@ def register(app: typer.Typer) -> None:
     @app.command("walk-away")
     def walk_away_command(
         ctx: typer.Context,
-        payer: Annotated[str, typer.Option("--payer", help=PAYER_HELP)],
-        across_the_board: Across = None,
-        pct_of: PctOf = None,
+        payer: PayerOpt,
+        proposal_text: ProposalTextOpt = None,
+        across_the_board: AcrossOpt = None,
+        pct_of: PctOfOpt = None,
         rates: Rates = None,
-        carve_out: CarveOuts = None,
+        carve_out: CarveOutsOpt = None,
         min_revenue: Annotated[
             str | None, typer.Option("--min-revenue", help="Lowest total.")
         ] = None,
@@ -413,14 +421,14 @@ def register(app: typer.Typer) -> None:
         """Does an offer clear the practice's walk-away floor?"""
         from assistant.rates import service
 
-        proposal = _proposal_options(across_the_board, pct_of, rates, carve_out)
+        proposal = _proposal_options(proposal_text, across_the_board, pct_of, rates, carve_out)
         floor = Floor(
             min_revenue=None if min_revenue is None else _decimal(min_revenue, "minimum revenue"),
             min_pct_change=None if min_increase is None else parse_percent(min_increase),
             min_pct_of_benchmark=None if min_pct_of is None else parse_percent(min_pct_of),
             benchmark=floor_benchmark,
         )
-        with _connection(ctx) as conn:
+        with connection(ctx) as conn:
             result = service.walk_away(conn, payer, proposal, floor)
         if json_out:
             emit_json(result.to_json())
@@ -443,15 +451,14 @@ Sheet = Annotated[
 ]
 
 
-def _report_import(
-    json_out: bool, data: dict[str, Any], message: str, warnings: Sequence[str] = ()
-) -> None:
+def report_import(json_out: bool, done: Imported, next_step: str = "") -> None:
+    """An import's result as the CLI prints it: its JSON, or its sentence and warnings."""
     if json_out:
-        emit_json({**data, "warnings": list(warnings)})
+        emit_json(done.to_json())
         return
-    stdout_console().print(message, highlight=False, markup=False)
+    stdout_console().print(done.summary + next_step, highlight=False, markup=False)
     err = stderr_console()
-    for warning in warnings:
+    for warning in done.warnings:
         err.print(Text.assemble(("Warning:", "yellow"), " ", printable(warning)))
 
 
@@ -462,49 +469,20 @@ def _register_importers() -> None:
         file: Annotated[
             Path, typer.Argument(help="CSV or XLSX: code, modifier, rate, description.")
         ],
-        payer: Annotated[str, typer.Option("--payer", help=PAYER_HELP)],
+        payer: PayerOpt,
         effective: Annotated[str | None, typer.Option("--effective", help="YYYY-MM-DD.")] = None,
         decimal_comma: DecimalComma = False,
         sheet: Sheet = None,
         json_out: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
     ) -> None:
         """Import a payer's fee schedule (replaces the current one; the old one is kept)."""
-        from assistant.rates.fees import import_fees
-        from assistant.rates.store import RateStore
+        from assistant.rates import service
 
-        if effective is not None:
-            try:
-                effective = date.fromisoformat(effective).isoformat()
-            except ValueError:
-                raise InputError(
-                    f"--effective '{effective}' is not a date", "write it as YYYY-MM-DD"
-                ) from None
-        notes: list[str] = []
-        with _connection(ctx) as conn:
-            info = import_fees(
-                RateStore(conn),
-                file,
-                payer,
-                effective,
-                decimal_comma=decimal_comma,
-                sheet=sheet,
-                notes=notes,
+        with connection(ctx) as conn:
+            done = service.import_fees(
+                conn, file, payer, effective, decimal_comma=decimal_comma, sheet=sheet
             )
-        _report_import(
-            json_out,
-            {
-                "payer": info.payer,
-                "codes": info.codes,
-                "effective": info.effective,
-                "source": info.source,
-            },
-            f"Imported {info.codes} rates for {info.payer}"
-            + (f" effective {info.effective}" if info.effective else "")
-            + ". Next: `payer-assistant gap --payer "
-            + info.payer
-            + "`",
-            notes,
-        )
+        report_import(json_out, done, f" Next: `payer-assistant gap --payer {done.data['payer']}`")
 
     @import_app.command("volumes")
     def import_volumes_command(
@@ -515,16 +493,11 @@ def _register_importers() -> None:
         json_out: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
     ) -> None:
         """Import annual units per payer per code (replaces those payers' volumes)."""
-        from assistant.rates.fees import import_volumes
-        from assistant.rates.store import RateStore
+        from assistant.rates import service
 
-        notes: list[str] = []
-        with _connection(ctx) as conn:
-            counts = import_volumes(
-                RateStore(conn), file, decimal_comma=decimal_comma, sheet=sheet, notes=notes
-            )
-        listed = ", ".join(f"{p} ({n} codes)" for p, n in counts.items())
-        _report_import(json_out, {"payers": counts}, f"Imported volumes for {listed}.", notes)
+        with connection(ctx) as conn:
+            done = service.import_volumes(conn, file, decimal_comma=decimal_comma, sheet=sheet)
+        report_import(json_out, done)
 
     @import_app.command("medicare")
     def import_medicare_command(
@@ -549,40 +522,19 @@ def _register_importers() -> None:
         json_out: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
     ) -> None:
         """Import the Medicare benchmark from the CMS physician fee schedule files."""
-        from assistant.rates.cms_pfs import import_medicare
-        from assistant.rates.store import RateStore
+        from assistant.rates import service
 
-        with _connection(ctx) as conn:
-            done = import_medicare(
-                RateStore(conn),
+        with connection(ctx) as conn:
+            done = service.import_medicare(
+                conn,
                 rvu_file,
-                gpci_path=gpci,
+                gpci=gpci,
                 locality=locality,
                 setting=setting,
-                conversion_factor=None if cf is None else _decimal(cf, "conversion factor"),
+                conversion_factor=cf,
                 name=name,
             )
-        _report_import(
-            json_out,
-            {
-                "name": done.name,
-                "codes": done.codes,
-                "locality": done.locality,
-                "setting": done.setting,
-                "conversion_factor": str(done.conversion_factor),
-                "skipped_by_status": done.skipped_by_status,
-            },
-            f"Imported {done.codes} Medicare rates as '{done.name}' ({done.locality}, "
-            f"{done.setting}, CF {done.conversion_factor})"
-            + (
-                "; left out by CMS status: "
-                + ", ".join(f"{n} {s}" for s, n in sorted(done.skipped_by_status.items()))
-                if done.skipped_by_status
-                else ""
-            )
-            + ".",
-            done.warnings,
-        )
+        report_import(json_out, done)
 
     @import_app.command("benchmark")
     def import_benchmark_command(
@@ -594,17 +546,11 @@ def _register_importers() -> None:
         json_out: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
     ) -> None:
         """Import a market survey (code, modifier, rate) as a named benchmark."""
-        from assistant.rates.fees import import_survey
-        from assistant.rates.store import RateStore
+        from assistant.rates import service
 
-        notes: list[str] = []
-        with _connection(ctx) as conn:
-            count = import_survey(
-                RateStore(conn), file, name, decimal_comma=decimal_comma, sheet=sheet, notes=notes
-            )
-        _report_import(
-            json_out, {"name": name, "codes": count}, f"Imported {count} rates as '{name}'.", notes
-        )
+        with connection(ctx) as conn:
+            done = service.import_survey(conn, file, name, decimal_comma=decimal_comma, sheet=sheet)
+        report_import(json_out, done)
 
     @import_app.command("market")
     def import_market_command(
@@ -617,26 +563,8 @@ def _register_importers() -> None:
         json_out: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
     ) -> None:
         """Import market percentiles (P25/median/P75) from a Transparency in Coverage file."""
-        from assistant.rates.store import RateStore
-        from assistant.rates.tic import import_market
+        from assistant.rates import service
 
-        with _connection(ctx) as conn:
-            summary = import_market(RateStore(conn), file, name, billing_class)
-        _report_import(
-            json_out,
-            {
-                "name": name,
-                "codes": len(summary.rates),
-                "items": summary.items,
-                "prices_used": summary.prices_used,
-                "skipped": summary.skipped,
-            },
-            f"Imported market rates for {len(summary.rates)} codes from {summary.items} items "
-            f"as market:{name}:p25/p50/p75"
-            + (
-                "; left out: " + ", ".join(f"{n} {r}" for r, n in summary.skipped.items())
-                if summary.skipped
-                else ""
-            )
-            + ".",
-        )
+        with connection(ctx) as conn:
+            done = service.import_market(conn, file, name, billing_class)
+        report_import(json_out, done)

@@ -15,8 +15,8 @@ from rich.table import Table
 
 from assistant.commands.common import (
     JSON_HELP,
+    connection,
     emit_json,
-    state,
     stderr_console,
     stdout_console,
 )
@@ -50,11 +50,8 @@ def import_remits(
     """
     from assistant.remits.service import import_paths
 
-    conn = state(ctx).workspace.connect()
-    try:
+    with connection(ctx) as conn:
         report = import_paths(conn, paths, payer, strict)
-    finally:
-        conn.close()
     if as_json:
         emit_json(report.to_json())
         return 1 if report.refused else 0
@@ -73,15 +70,8 @@ def import_remits(
         )
     console.print(table)
     errors = stderr_console()
-    for found in report.imported:
-        for message in found.imbalances:
-            errors.print(
-                f"[yellow]Warning:[/] {escape(found.file)} does not balance: {escape(message)}"
-            )
-        for message in found.warnings:
-            errors.print(
-                f"[yellow]Warning:[/] {escape(found.file)}, {escape(message)}", highlight=False
-            )
+    for warning in report.warnings():
+        errors.print(f"[yellow]Warning:[/] {escape(warning)}", highlight=False)
     for _file, message in report.refused:
         errors.print(f"[bold red]Refused:[/] {escape(message)}", highlight=False)
     if report.skipped:
@@ -211,11 +201,8 @@ def reimbursement_command(
     """What a payer actually allowed and paid per code (mean and median per unit, units)."""
     from assistant.remits.service import actual_reimbursement
 
-    conn = state(ctx).workspace.connect()
-    try:
+    with connection(ctx) as conn:
         report = actual_reimbursement(conn, payer, _date(since, "--since"), _date(until, "--until"))
-    finally:
-        conn.close()
     data = report.to_json()
     if csv_path is not None:
         _write_csv(csv_path, data["codes"])
@@ -252,11 +239,8 @@ def _report(
     rows: str,
 ) -> dict[str, Any]:
     """Run a service on the workspace, return its JSON form, and write `rows` to CSV if asked."""
-    conn = state(ctx).workspace.connect()
-    try:
+    with connection(ctx) as conn:
         data: dict[str, Any] = call(conn).to_json()
-    finally:
-        conn.close()
     if csv_path is not None:
         _write_csv(csv_path, data[rows])
     return data

@@ -595,3 +595,18 @@ def ensure_guidance(ingestor: Ingestor, progress: Progress | None = None) -> lis
     if not folder.is_dir():
         return []
     return ingestor.ingest([folder], payer=None, kind="guidance", progress=progress)
+
+
+def ingest_documents(
+    ingestor: Ingestor,
+    paths: list[Path],
+    payer: str | None = None,
+    kind: str = "contract",
+    *,
+    ocr: bool = True,
+    progress: Progress | None = None,
+) -> list[IngestOutcome]:
+    """`ingest` as the CLI and the app both run it: the built-in guidance first (so a search
+    after the first ingest finds it), then the files; a bad file is reported in its outcome."""
+    ensure_guidance(ingestor)
+    return ingestor.ingest(paths, payer=payer, kind=kind, progress=progress, ocr=ocr)

@@ -1,7 +1,15 @@
-"""Reading proposals from their command-line form: base rule, carve-outs, rate files."""
+"""Reading proposals: the one parser of proposal text, used by the CLI, the app and the agent.
+
+A proposal is a base rule ('+3%', '105% of Medicare', a rates file) and carve-outs ('E/M +3%',
+'em=3', '99213,99214=5'). The CLI's options, the app's Rates view line and the agent's tool
+arguments all end up in `parse_rule` and `parse_carve_out`, so a text means one Proposal
+wherever it is typed.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -20,12 +28,38 @@ from assistant.rates.money import MAX_PERCENT
 
 CARVE_OUT_HELP = (
     "CODES=PCT changes those codes by PCT percent (em=5, 99202-99215,G2211=-2); "
-    "CODES=PCT%BENCHMARK sets them to PCT percent of a benchmark (em=110%medicare)"
+    "CODES=PCT%BENCHMARK sets them to PCT percent of a benchmark (em=110%medicare); "
+    "'E/M +3%' and 'preventive 105% of Medicare' read the same way"
+)
+PROPOSAL_HELP = (
+    "A proposal in one line, as the app's Rates view and the chat take it: '+3%' (every "
+    "rate), '105% of Medicare', 'E/M +3%' (those codes, the rest unchanged), a rates file; "
+    "more carve-outs after ';' ('0; em=3; 99213=5')."
+)
+RULE_HINT = "write e.g. 3 or +3% (a change), 110%medicare or 105% of Medicare"
+
+PercentText = str | Decimal | int | float
+"""A percent as typed ('3', '+3%') or as a number (the agent's tool arguments)."""
+
+# A rule as people write it: '3', '+3%', '-2.5 %', '110%medicare', '105% of Medicare',
+# '+3% across the board'.
+_RULE = re.compile(
+    r"^(?P<amount>[+-]?\s*\d+(?:\.\d+)?)\s*(?P<percent>%|percent\b|pct\b)?"
+    r"(?:\s*(?:of\s+)?(?P<benchmark>[a-z][\w:.-]*))?"
+    r"(?:\s+(?:across the board|on (?:every|all)(?: rates?| codes?)?))?$",
+    re.IGNORECASE,
+)
+# 'E/M +3%', 'office E/M at 3%', '99213,99214 5%', 'preventive 105% of Medicare': codes, then
+# a rule that is signed or carries a percent sign (so '99213 99214' is never read as a rule).
+_SPACED_CARVE_OUT = re.compile(
+    r"^(?P<codes>.+?)\s+(?:at\s+)?(?P<rule>[+-]\s*\d[\d.]*.*|\d[\d.]*\s*(?:%|percent\b).*)$",
+    re.IGNORECASE,
 )
 
 
-def parse_percent(text: str, what: str = "percent") -> Decimal:
-    """'3', '+3', '-2.5', '3%' -> Decimal percent."""
+def parse_percent(text: PercentText, what: str = "percent") -> Decimal:
+    """'3', '+3', '-2.5', '3%' (or a number) -> Decimal percent."""
+    text = str(text)
     cleaned = text.strip().rstrip("%").strip()
     try:
         value = Decimal(cleaned)
@@ -43,57 +77,100 @@ def parse_percent(text: str, what: str = "percent") -> Decimal:
     return value
 
 
-def parse_rule(text: str) -> Rule:
-    """'3' (+3%) or '110%medicare' (110% of the medicare benchmark)."""
-    amount, sep, benchmark = text.partition("%")
-    if sep and benchmark.strip():
-        pct = parse_percent(amount)
-        if pct < 0:
-            raise InputError(f"'{text}': a percent of a benchmark cannot be negative")
-        return PercentOfBenchmark(benchmark.strip(), pct)
-    pct = parse_percent(text)
+def _change(pct: Decimal, text: str) -> PercentChange:
     if pct < -100:
         raise InputError(f"'{text}': a rate cannot fall by more than 100%")
     return PercentChange(pct)
 
 
+def _of_benchmark(benchmark: str, pct: Decimal, text: str) -> PercentOfBenchmark:
+    if pct < 0:
+        raise InputError(f"'{text}': a percent of a benchmark cannot be negative")
+    # "Medicare" in a sentence is the benchmark imported under the default name.
+    name = "medicare" if benchmark.lower() == "medicare" else benchmark
+    return PercentOfBenchmark(name, pct)
+
+
+def parse_rule(text: str) -> Rule:
+    """'3' or '+3%' (a change on every rate), '110%medicare' or '105% of Medicare'."""
+    found = _RULE.match(text.strip())
+    if found is None:
+        raise InputError(
+            f"'{text.strip()}' is not a percent or a percent of a benchmark", RULE_HINT
+        )
+    pct = parse_percent(found["amount"].replace(" ", ""))
+    if found["benchmark"]:
+        if not found["percent"]:
+            raise InputError(f"'{text.strip()}': write the percent sign", RULE_HINT)
+        return _of_benchmark(found["benchmark"], pct, text)
+    return _change(pct, text)
+
+
+def _is_rule(text: str) -> bool:
+    return "=" not in text and _RULE.match(text.strip()) is not None
+
+
 def parse_carve_out(text: str) -> CarveOut:
-    """'em=5', '99202-99215,G2211=-2' or 'em=110%medicare'."""
+    """'em=5', '99202-99215,G2211=-2', 'em=110%medicare', 'E/M +3%' or 'office E/M at 3%'."""
     codes, sep, rule = text.rpartition("=")
-    if not sep or not codes.strip() or not rule.strip():
+    if not sep:
+        spaced = _SPACED_CARVE_OUT.match(text.strip())
+        codes, rule = (spaced["codes"], spaced["rule"]) if spaced else ("", "")
+    if not codes.strip() or not rule.strip():
         raise InputError(f"carve-out '{text}' is not CODES=PCT", CARVE_OUT_HELP)
     return CarveOut(parse_code_set(codes), parse_rule(rule))
 
 
-def parse_proposal_text(text: str) -> Proposal:
-    """The one-line form the app and the agent take: a base, then `; CODES=PCT` carve-outs.
+def _is_rates_file(text: str) -> bool:
+    path = Path(text).expanduser()
+    return path.suffix.lower() in (".csv", ".xlsx") or path.is_file()
 
-    `3` (+3% on every rate), `-2`, `110%medicare`, or a rates file path; e.g. `0; e/m=3`.
+
+def split_proposal_text(text: str) -> tuple[str | None, tuple[str, ...]]:
+    """A one-line proposal's base (None when it starts with a carve-out) and carve-outs.
+
+    `3; em=5` -> ('3', ('em=5',)); `E/M +3%` -> (None, ('E/M +3%',)).
     """
-    base, *rest = [part.strip() for part in text.split(";")]
-    carve_outs = [c for c in rest if c]
-    if not base:
-        raise InputError(
-            "The proposal is empty",
-            "type e.g. `3` (+3% on every rate), `110%medicare`, or `0; e/m=3` for a carve-out",
-        )
-    path = Path(base).expanduser()
-    if path.suffix.lower() in (".csv", ".xlsx") or path.is_file():
-        return build_proposal(rates_file=path, carve_outs=carve_outs)
-    amount, sep, bench = base.partition("%")
-    if sep and bench.strip():
-        return build_proposal(pct_of=(bench.strip(), parse_percent(amount)), carve_outs=carve_outs)
-    return build_proposal(across_the_board=parse_percent(base), carve_outs=carve_outs)
+    parts = [part.strip() for part in text.split(";") if part.strip()]
+    if not parts:
+        raise InputError("The proposal is empty", PROPOSAL_HELP)
+    first = parts[0]
+    carve_out = "=" in first or _SPACED_CARVE_OUT.match(first) is not None
+    if carve_out and not _is_rule(first) and not _is_rates_file(first):
+        return None, tuple(parts)
+    # Anything else is the base; parse_rule says what a rule looks like if it is not one.
+    return first, tuple(parts[1:])
+
+
+def proposal_from_parts(
+    base: str | None, carve_outs: Sequence[str] = (), *, files: bool = True
+) -> Proposal:
+    """A proposal from a base rule's text (None: rates unchanged) or, when `files`, a rates
+    file path (the agent passes False: a model's argument never opens a file)."""
+    rule: Rule
+    if base is None:
+        rule = PercentChange(Decimal(0))
+    elif files and _is_rates_file(base):
+        path = Path(base).expanduser()
+        rule = RateTable(path.name, read_rate_file(path).rates)
+    else:
+        rule = parse_rule(base)
+    return Proposal(rule, tuple(parse_carve_out(c) for c in carve_outs))
+
+
+def parse_proposal_text(text: str) -> Proposal:
+    """The one-line form: a base, then `; CODES=PCT` carve-outs (see PROPOSAL_HELP)."""
+    return proposal_from_parts(*split_proposal_text(text))
 
 
 def build_proposal(
     *,
-    across_the_board: Decimal | None = None,
-    pct_of: tuple[str, Decimal] | None = None,
+    across_the_board: PercentText | None = None,
+    pct_of: tuple[str, PercentText] | None = None,
     rates_file: Path | None = None,
-    carve_outs: list[str] | tuple[str, ...] = (),
+    carve_outs: Sequence[str] = (),
 ) -> Proposal:
-    """A proposal from exactly one base option plus any carve-outs."""
+    """A proposal from exactly one base option (the CLI's) plus any carve-outs."""
     given = [o for o in (across_the_board, pct_of, rates_file) if o is not None]
     if len(given) != 1:
         raise InputError(
@@ -102,9 +179,9 @@ def build_proposal(
         )
     base: Rule
     if across_the_board is not None:
-        base = PercentChange(across_the_board)
+        base = _change(parse_percent(across_the_board), str(across_the_board))
     elif pct_of is not None:
-        base = PercentOfBenchmark(pct_of[0], pct_of[1])
+        base = _of_benchmark(pct_of[0], parse_percent(pct_of[1]), f"{pct_of[1]}%{pct_of[0]}")
     else:
         assert rates_file is not None
         base = RateTable(rates_file.name, read_rate_file(rates_file).rates)

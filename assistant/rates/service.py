@@ -1,16 +1,21 @@
-"""Glue between the store and the pure analyses; what the CLI and the agent's tools call.
+"""Glue between the store and the pure analyses and importers; what the CLI, the app and the
+agent's tools call.
 
 Every function takes an open workspace connection and returns a result whose `to_json()` is
-the CLI's --json output. `volumes` overrides the imported volumes (e.g. units counted from
-remittances), so the source of volumes can change without touching the analyses.
+the CLI's --json output (an import returns an `Imported` holding it). `volumes` overrides the
+imported volumes (e.g. units counted from remittances), so the source of
+volumes can change without touching the analyses.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 from assistant.errors import InputError, MissingData, NotFoundError
 from assistant.rates import analyses
@@ -254,3 +259,168 @@ def _payers_with_schedules(store: RateStore) -> list[str]:
             "import one with `payer-assistant import fees FILE --payer NAME`",
         )
     return names
+
+
+# Importers ----------------------------------------------------------------------------------
+# The CLI's `import …` commands and the app's import dialog both call these, so a file imports
+# with the same defaults, the same checks and the same messages wherever it is loaded.
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What an import stored: the CLI's --json object, one sentence, and what it left out."""
+
+    data: dict[str, Any] = field(hash=False)
+    summary: str
+    warnings: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.data, "warnings": list(self.warnings)}
+
+
+def effective_date(text: str | None) -> str | None:
+    """A fee schedule's effective date as YYYY-MM-DD (None when not given)."""
+    if text is None or not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip()).isoformat()
+    except ValueError:
+        raise InputError(
+            f"effective date '{text}' is not a date", "write it as YYYY-MM-DD, e.g. 2026-01-01"
+        ) from None
+
+
+def import_fees(
+    conn: sqlite3.Connection,
+    path: Path,
+    payer: str,
+    effective: str | None = None,
+    *,
+    decimal_comma: bool = False,
+    sheet: str | None = None,
+) -> Imported:
+    """Replace the payer's current fee schedule with the file's (the old one is kept)."""
+    from assistant.rates.fees import import_fees as import_file
+
+    when = effective_date(effective)
+    notes: list[str] = []
+    info = import_file(
+        RateStore(conn), path, payer, when, decimal_comma=decimal_comma, sheet=sheet, notes=notes
+    )
+    return Imported(
+        {
+            "payer": info.payer,
+            "codes": info.codes,
+            "effective": info.effective,
+            "source": info.source,
+        },
+        f"Imported {info.codes} rates for {info.payer}"
+        + (f" effective {info.effective}" if info.effective else "")
+        + ".",
+        tuple(notes),
+    )
+
+
+def import_volumes(
+    conn: sqlite3.Connection, path: Path, *, decimal_comma: bool = False, sheet: str | None = None
+) -> Imported:
+    """Replace the annual units of every payer in the file that has a fee schedule."""
+    from assistant.rates.fees import import_volumes as import_file
+
+    notes: list[str] = []
+    counts = import_file(
+        RateStore(conn), path, decimal_comma=decimal_comma, sheet=sheet, notes=notes
+    )
+    listed = ", ".join(f"{p} ({n} codes)" for p, n in counts.items())
+    return Imported({"payers": counts}, f"Imported volumes for {listed}.", tuple(notes))
+
+
+def import_medicare(
+    conn: sqlite3.Connection,
+    rvu_path: Path,
+    *,
+    gpci: Path | None = None,
+    locality: str | None = None,
+    setting: str = "nonfacility",
+    conversion_factor: str | None = None,
+    name: str = DEFAULT_BENCHMARK,
+) -> Imported:
+    """The Medicare benchmark from CMS's RVU file, localised when a GPCI file and locality
+    are given (national rates otherwise)."""
+    from assistant.rates.cms_pfs import import_medicare as import_files
+    from assistant.rates.money import parse_decimal
+
+    cf = None
+    if conversion_factor is not None and conversion_factor.strip():
+        try:
+            cf = parse_decimal(conversion_factor, comma_hint="write cents after a point: 33.4009")
+        except ValueError as exc:
+            raise InputError(
+                f"conversion factor {exc}", "give the conversion factor as a number such as 33.4009"
+            ) from None
+    done = import_files(
+        RateStore(conn),
+        rvu_path,
+        gpci_path=gpci,
+        locality=locality,
+        setting=setting,
+        conversion_factor=cf,
+        name=name,
+    )
+    left_out = ", ".join(f"{n} {s}" for s, n in sorted(done.skipped_by_status.items()))
+    return Imported(
+        {
+            "name": done.name,
+            "codes": done.codes,
+            "locality": done.locality,
+            "setting": done.setting,
+            "conversion_factor": str(done.conversion_factor),
+            "skipped_by_status": done.skipped_by_status,
+        },
+        f"Imported {done.codes} Medicare rates as '{done.name}' ({done.locality}, "
+        f"{done.setting}, CF {done.conversion_factor})"
+        + (f"; left out by CMS status: {left_out}" if left_out else "")
+        + ".",
+        tuple(done.warnings),
+    )
+
+
+def import_survey(
+    conn: sqlite3.Connection,
+    path: Path,
+    name: str,
+    *,
+    decimal_comma: bool = False,
+    sheet: str | None = None,
+) -> Imported:
+    """A market survey (code, modifier, rate) stored as benchmark `name`."""
+    from assistant.rates.fees import import_survey as import_file
+
+    notes: list[str] = []
+    count = import_file(
+        RateStore(conn), path, name, decimal_comma=decimal_comma, sheet=sheet, notes=notes
+    )
+    return Imported(
+        {"name": name, "codes": count}, f"Imported {count} rates as '{name}'.", tuple(notes)
+    )
+
+
+def import_market(
+    conn: sqlite3.Connection, path: Path, name: str, billing_class: str = "professional"
+) -> Imported:
+    """Market percentiles (P25/median/P75) from a Transparency in Coverage file."""
+    from assistant.rates.tic import import_market as import_file
+
+    summary = import_file(RateStore(conn), path, name, billing_class)
+    left_out = ", ".join(f"{n} {r}" for r, n in summary.skipped.items())
+    return Imported(
+        {
+            "name": name,
+            "codes": len(summary.rates),
+            "items": summary.items,
+            "prices_used": summary.prices_used,
+            "skipped": summary.skipped,
+        },
+        f"Imported market rates for {len(summary.rates)} codes from {summary.items} items "
+        f"as market:{name}:p25/p50/p75" + (f"; left out: {left_out}" if left_out else "") + ".",
+    )

@@ -67,6 +67,33 @@ class ImportReport:
     refused: tuple[tuple[str, str], ...]
     skipped: tuple[str, ...]
 
+    def summary(self) -> str:
+        """One sentence for the app: what was imported, in the CLI table's terms."""
+        from assistant.rates.money import money_display
+
+        paid = sum((f.total_paid for f in self.imported), Decimal(0))
+        return (
+            f"Imported {len(self.imported)} remittance file(s): "
+            f"{sum(f.payments for f in self.imported)} payment(s), "
+            f"{sum(f.claims for f in self.imported)} claim(s), "
+            f"{money_display(cents(paid))} paid."
+        )
+
+    def warnings(self) -> tuple[str, ...]:
+        """Payments that do not reconcile and what the parser doubts, one sentence each."""
+        return (
+            *(f"{f.file} does not balance: {m}" for f in self.imported for m in f.imbalances),
+            *(f"{f.file}, {m}" for f in self.imported for m in f.warnings),
+        )
+
+    def notes(self) -> tuple[str, ...]:
+        """Everything below the CLI's table, for the app: warnings, refusals, skipped files."""
+        return (
+            *self.warnings(),
+            *(f"not imported: {why}" for _, why in self.refused),
+            *([f"Skipped {len(self.skipped)} file(s) that are not X12."] if self.skipped else []),
+        )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "imported": [f.to_json() for f in self.imported],

@@ -124,10 +124,14 @@ def _rows_ref(call: CallRecord, codes: list[str]) -> str:
 
 
 def _offer_args(offer: str) -> dict[str, Any]:
-    """'3' (+3% on everything) or 'office-em=3' (+3% on those codes, the rest unchanged)."""
-    if "=" in offer:
-        return {"across_the_board": 0, "carve_outs": [offer]}
-    return {"across_the_board": offer.strip().rstrip("%")}
+    """The offer ('3', 'office-em=3', 'E/M +3%', '3; em=5') as the model tool's arguments,
+    split by the one proposal parser (no carve-out base means the other rates unchanged)."""
+    from assistant.rates.proposals import split_proposal_text
+
+    base, carve_outs = split_proposal_text(offer)
+    if not carve_outs:
+        return {"across_the_board": base}
+    return {"across_the_board": 0 if base is None else base, "carve_outs": list(carve_outs)}
 
 
 def build_talking_points(

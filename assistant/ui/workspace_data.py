@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 IMPORT_KINDS = {
     "fees": "Fee schedule (CSV/XLSX: code, modifier, rate) for a payer",
     "volumes": "Annual volumes (CSV/XLSX: payer, code, modifier, units)",
-    "medicare": "Medicare benchmark from a CMS PPRRVU file",
+    "medicare": "Medicare benchmark from CMS PPRRVU (+ GPCI) files",
     "benchmark": "Market survey (CSV/XLSX: code, modifier, rate) as a named benchmark",
     "market": "Transparency in Coverage JSON as market percentiles",
     "remits": "X12 835 remittance files or a folder of them",
@@ -176,7 +176,9 @@ def passage(
 
 
 def split_paths(text: str) -> list[Path]:
-    """Paths typed in one field: separated by spaces, quoted when they contain one."""
+    """Paths typed in one field: separated by spaces, quoted when they contain one.
+
+    Whether they exist is the service's to say, so the app and the CLI say it alike."""
     try:
         parts = shlex.split(text)
     except ValueError as exc:
@@ -185,13 +187,7 @@ def split_paths(text: str) -> list[Path]:
         ) from None
     if not parts:
         raise InputError("No file given", "type the path of a file or folder to load")
-    paths = [Path(p).expanduser() for p in parts]
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        raise InputError(
-            f"Not found: {', '.join(missing)}", "check the path (relative to where you started)"
-        )
-    return paths
+    return [Path(p).expanduser() for p in parts]
 
 
 def ingest(
@@ -200,67 +196,112 @@ def ingest(
     payer: str | None,
     kind: str,
     progress: Progress,
+    ocr: bool = True,
 ) -> list[IngestOutcome]:
-    """Index the files; a bad file is reported in its outcome, never raised."""
+    """Index the files as `payer-assistant ingest` does; a bad file is reported in its outcome."""
+    from assistant.ingest.service import ingest_documents
+
     paths = split_paths(paths_text)
-    return services.ingestor().ingest(paths, payer=payer or None, kind=kind, progress=progress)
+    return ingest_documents(
+        services.ingestor(), paths, payer or None, kind, ocr=ocr, progress=progress
+    )
 
 
-def import_data(services: Services, kind: str, path_text: str, name: str | None) -> str:
-    """Import rates or remittance data the way the CLI's `import` commands do; a summary line."""
-    from assistant.rates.store import RateStore
+@dataclass(frozen=True)
+class ImportRequest:
+    """The import dialog's fields; each default is the matching CLI option's default."""
 
-    paths = split_paths(path_text)
-    store = RateStore(services.conn)
-    notes: list[str] = []
+    kind: str
+    path_text: str
+    name: str | None = None
+    """fees: the payer; medicare, benchmark, market: the benchmark's name; remits: the payer."""
+    effective: str | None = None
+    gpci: str | None = None
+    locality: str | None = None
+    setting: str = "nonfacility"
+    conversion_factor: str | None = None
+    decimal_comma: bool = False
+    sheet: str | None = None
+    billing_class: str = "professional"
+    strict: bool = False
 
-    def noted(text: str) -> str:
-        # What the importer left out or doubts (other sheets, payers without fees) is shown too.
-        return " ".join([text, *notes])
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What the dialog shows after an import: the CLI's sentence, and its warnings."""
+
+    summary: str
+    warnings: tuple[str, ...] = ()
+
+
+def _one_path(text: str) -> Path:
+    paths = split_paths(text)
+    if len(paths) > 1:
+        raise InputError("This import reads one file", "give one file (quote a path with spaces)")
+    return paths[0]
+
+
+def import_data(services: Services, request: ImportRequest) -> ImportOutcome:
+    """Import rates or remittance data through the services the CLI's `import` commands call."""
+    from assistant.rates import service
+
+    kind, conn = request.kind, services.conn
 
     def needs_name(what: str) -> str:
-        if not name:
-            raise InputError(f"This import needs a {what}", f"type the {what} in the second field")
-        return name
+        if not request.name:
+            raise InputError(f"This import needs a {what}", f"type the {what} in the Name field")
+        return request.name
 
-    if kind == "fees":
-        from assistant.rates.fees import import_fees
+    def optional_path(text: str | None) -> Path | None:
+        return _one_path(text) if text and text.strip() else None
 
-        info = import_fees(store, paths[0], needs_name("payer name"), notes=notes)
-        return noted(f"Imported {info.codes} rates for {info.payer}.")
-    if kind == "volumes":
-        from assistant.rates.fees import import_volumes
-
-        counts = import_volumes(store, paths[0], notes=notes)
-        return noted(
-            "Imported volumes for " + ", ".join(f"{p} ({n} codes)" for p, n in counts.items()) + "."
-        )
-    if kind == "medicare":
-        from assistant.rates.cms_pfs import import_medicare
-
-        done = import_medicare(store, paths[0], name=name or "medicare")
-        notes.extend(done.warnings)
-        return noted(f"Imported {done.codes} Medicare rates as '{done.name}'.")
-    if kind == "benchmark":
-        from assistant.rates.fees import import_survey
-
-        count = import_survey(store, paths[0], needs_name("benchmark name"), notes=notes)
-        return noted(f"Imported {count} rates as '{name}'.")
-    if kind == "market":
-        from assistant.rates.tic import import_market
-
-        summary = import_market(store, paths[0], needs_name("market name"))
-        return f"Imported market rates for {len(summary.rates)} codes as market:{name}:p50."
+    comma, sheet = request.decimal_comma, request.sheet or None
     if kind == "remits":
-        from assistant.remits.service import import_paths
+        return _import_remits(services, request)
+    path = _one_path(request.path_text)
+    if kind == "fees":
+        done = service.import_fees(
+            conn,
+            path,
+            needs_name("payer name"),
+            request.effective,
+            decimal_comma=comma,
+            sheet=sheet,
+        )
+    elif kind == "volumes":
+        done = service.import_volumes(conn, path, decimal_comma=comma, sheet=sheet)
+    elif kind == "medicare":
+        done = service.import_medicare(
+            conn,
+            path,
+            gpci=optional_path(request.gpci),
+            locality=request.locality or None,
+            setting=request.setting,
+            conversion_factor=request.conversion_factor,
+            name=request.name or service.DEFAULT_BENCHMARK,
+        )
+    elif kind == "benchmark":
+        done = service.import_survey(
+            conn, path, needs_name("benchmark name"), decimal_comma=comma, sheet=sheet
+        )
+    elif kind == "market":
+        done = service.import_market(conn, path, needs_name("market name"), request.billing_class)
+    else:
+        raise InputError(f"Unknown import '{kind}'", f"choose one of: {', '.join(IMPORT_KINDS)}")
+    return ImportOutcome(done.summary, done.warnings)
 
-        report = import_paths(services.conn, paths, payer=name or None)
-        refused = "; ".join(f"{Path(p).name}: {why}" for p, why in report.refused)
-        done_text = f"Imported {len(report.imported)} remittance file(s)."
-        if refused:
-            raise InputError(done_text + f" Refused: {refused}", "check those files are X12 835")
-        return done_text
-    raise InputError(f"Unknown import '{kind}'", f"choose one of: {', '.join(IMPORT_KINDS)}")
+
+def _import_remits(services: Services, request: ImportRequest) -> ImportOutcome:
+    from assistant.remits.service import import_paths
+
+    report = import_paths(
+        services.conn, split_paths(request.path_text), request.name or None, request.strict
+    )
+    if report.refused and not report.imported:
+        raise InputError(
+            "; ".join(why for _, why in report.refused), "check those files are X12 835"
+        )
+    return ImportOutcome(report.summary(), report.notes())
 
 
 def slug(text: str) -> str:
