@@ -6,7 +6,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from assistant.agent.answer import Answer, Citation
+from assistant.agent.conversations import Turn as StoredTurn
 
 MARKER = re.compile(r"\[(\d{1,3})\](?!\()")
 
@@ -21,6 +24,21 @@ class Turn:
     answer: Answer | None = None
     error: str | None = None
     tool_names: list[str] = field(default_factory=list)
+
+
+def turns_from_store(stored: list[StoredTurn]) -> list[Turn]:
+    """A saved conversation's turns as the chat shows them (answers as `ask --json` kept them)."""
+    turns = []
+    for saved in stored:
+        turn = Turn(saved.question, payer=saved.payer)
+        try:
+            turn.answer = Answer.model_validate(saved.answer)
+        except ValidationError:
+            turn.error = "this answer was saved in a form this version cannot show"
+        else:
+            turn.tool_names = [call.name for call in turn.answer.tool_calls]
+        turns.append(turn)
+    return turns
 
 
 def link_markers(text: str, citations: list[Citation]) -> str:
