@@ -472,6 +472,26 @@ async def test_help_lists_the_bindings(ui_services: Any) -> None:
         assert not isinstance(app.screen, HelpScreen)
 
 
+def test_help_names_every_key_of_each_view() -> None:
+    """Keys that live in one view (sorting, the conversation list) are listed in its row."""
+    from assistant.ui.screens.confirm import ConfirmScreen
+    from assistant.ui.screens.conversations import ConversationsScreen
+    from assistant.ui.screens.help import VIEW_KEYS
+    from assistant.ui.widgets.rates_view import GapTable
+
+    rows = dict(VIEW_KEYS)
+    for view, owner in [
+        ("Rates", GapTable),
+        ("Conversations (F6)", ConversationsScreen),
+        ("Conversations (F6)", ConfirmScreen),
+    ]:
+        words = set(rows[view].replace(",", " ").replace(":", " ").lower().split())
+        for binding in owner.BINDINGS:
+            assert not isinstance(binding, tuple)
+            if binding.show and binding.key.split(",")[0] not in ("escape", "enter", "left"):
+                assert binding.key.split(",")[0] in words, (view, binding.key)
+
+
 def test_chart_shows_the_largest_gaps_either_way_largest_on_top() -> None:
     from assistant.ui.widgets.rates_view import CHART_CODES, chart_series
 

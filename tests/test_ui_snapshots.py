@@ -1,6 +1,7 @@
 """How each screen looks at 80x24 (sidebar hidden, review as a detail pane) and 160x48: chat
-with a cited answer, a tool card, rates, review, the cited passage, help, and a welcome
-example whose caption holds brackets (pytest-textual-snapshot; update with --snapshot-update)."""
+with a cited answer, a tool card, rates, review, the cited passage, help, a welcome example
+whose caption holds brackets, the saved conversations, deleting one, and a reopened one
+(pytest-textual-snapshot; update with --snapshot-update)."""
 
 # ruff: noqa: F811 (the ui_services fixture is imported by name)
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 
 import pytest
 from test_ui_app import ScriptedAssistant, ask, build, settle, ui_services  # noqa: F401
+from test_ui_conversations import SavingAssistant, with_conversations  # noqa: F401
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -128,3 +130,46 @@ def test_welcome_example_with_brackets(
         await ask(pilot.app, pilot, "[draft] Aetna offers 3% on E/M only: what is that worth?")  # type: ignore[arg-type]
 
     assert snap_compare(build(ui_services), terminal_size=size, run_before=steadied(run_before))
+
+
+@SIZES
+def test_conversation_list(
+    snap_compare: Any, with_conversations: Any, size: tuple[int, int]
+) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot.app, pilot)  # type: ignore[arg-type]
+        await pilot.press("f6")
+        await settle(pilot.app, pilot)  # type: ignore[arg-type]
+
+    app = build(with_conversations, SavingAssistant(with_conversations))
+    assert snap_compare(app, terminal_size=size, run_before=steadied(run_before))
+
+
+@SIZES
+def test_conversation_delete_asks_first(
+    snap_compare: Any, with_conversations: Any, size: tuple[int, int]
+) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot.app, pilot)  # type: ignore[arg-type]
+        await pilot.press("f6")
+        await settle(pilot.app, pilot)  # type: ignore[arg-type]
+        await pilot.press("d")
+        await pilot.pause()
+
+    app = build(with_conversations, SavingAssistant(with_conversations))
+    assert snap_compare(app, terminal_size=size, run_before=steadied(run_before))
+
+
+@SIZES
+def test_reopened_conversation(
+    snap_compare: Any, with_conversations: Any, size: tuple[int, int]
+) -> None:
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot.app, pilot)  # type: ignore[arg-type]
+        await pilot.press("f6")
+        await settle(pilot.app, pilot)  # type: ignore[arg-type]
+        await pilot.press("enter")
+        await settle(pilot.app, pilot)  # type: ignore[arg-type]
+
+    app = build(with_conversations, SavingAssistant(with_conversations))
+    assert snap_compare(app, terminal_size=size, run_before=steadied(run_before))

@@ -396,6 +396,9 @@ class PayerAssistantApp(App[None]):
         elif event.pane.id == "review":
             for review in self.query(ReviewView):
                 review.query_one("#review-table" if review.review else "#review-doc").focus()
+        elif event.pane.id == "negotiations":
+            for table in self.query("#negotiations-payers"):
+                table.focus()
         elif event.pane.id == "chat":
             self.query_one(PromptInput).focus()
 

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from assistant.services import Services
 
 COLUMNS = (
-    Column("title", Text("Title"), rank=0, minimum=16),
+    Column("title", Text("Title"), rank=0, minimum=30),
     Column("updated", Text("Last asked"), rank=1),
     Column("turns", Text("Turns"), rank=2),
     Column("model", Text("Model"), rank=4, minimum=10),

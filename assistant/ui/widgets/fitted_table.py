@@ -119,7 +119,11 @@ class FittedTable(DataTable[Any]):
             natural[column.key] = max(content, column.label.cell_len)
             if column.maximum is not None:
                 natural[column.key] = min(natural[column.key], column.maximum)
-            fixed = compact if column.minimum is None else min(column.minimum, content)
+            if column.minimum is None:  # whole cells, under a heading that can be read
+                heading = column.label if column.short is None else column.short
+                fixed = max(compact, heading.cell_len)
+            else:
+                fixed = min(column.minimum, content)
             smallest[column.key] = max(1, min(fixed, natural[column.key]))
         # Not laid out yet (room 0): show everything; the first resize fits it.
         widths = fit_widths(columns, natural, smallest, room if room > 0 else sys.maxsize)

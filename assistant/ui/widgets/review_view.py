@@ -41,7 +41,7 @@ REVIEW_COLUMNS = (
     Column("status", Text("Status"), rank=2, short=Text("")),
     Column("item", Text("Item"), rank=0, minimum=14, maximum=32),
     Column("value", Text("Value"), rank=1, minimum=14, maximum=48),
-    Column("pages", Text("Pages"), rank=3),
+    Column("pages", Text("Pages"), rank=3, minimum=9),
 )
 
 
