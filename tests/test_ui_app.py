@@ -127,6 +127,15 @@ async def settle(app: PayerAssistantApp, pilot: Any) -> None:
         await pilot.pause()
 
 
+async def review_first_contract(app: PayerAssistantApp, pilot: Any) -> ReviewView:
+    """The Review view showing the workspace's first contract."""
+    await settle(app, pilot)
+    assert app.summary is not None
+    app.action_review(app.summary.of_kind("contract")[0].doc_id)
+    await settle(app, pilot)
+    return app.query_one(ReviewView)
+
+
 async def ask(app: PayerAssistantApp, pilot: Any, question: str) -> ChatTurn:
     app.query_one(PromptInput).focus()
     await pilot.press(*question, "enter")
@@ -317,11 +326,7 @@ async def test_rates_view_reports_a_bad_proposal(ui_services: Any) -> None:
 async def test_review_view_shows_the_checklist_with_evidence(ui_services: Any) -> None:
     app = build(ui_services)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        assert app.summary is not None
-        app.action_review(app.summary.of_kind("contract")[0].doc_id)
-        await settle(app, pilot)
-        view = app.query_one(ReviewView)
+        view = await review_first_contract(app, pilot)
         assert view.review is not None
         table = view.query_one("#review-table", DataTable)
         assert table.row_count == len(view.review.items) > 5

@@ -9,7 +9,15 @@ from typing import Any
 
 import pytest
 from rich.text import Text
-from test_ui_app import ScriptedAssistant, ask, build, pilot_test, settle, ui_services  # noqa: F401
+from test_ui_app import (  # noqa: F401
+    ScriptedAssistant,
+    ask,
+    build,
+    pilot_test,
+    review_first_contract,
+    settle,
+    ui_services,
+)
 from textual.widgets import Markdown
 
 from assistant.agent.conversations import ConversationStore
@@ -20,7 +28,6 @@ from assistant.ui.screens.conversations import ConversationsScreen
 from assistant.ui.screens.passage import PassageScreen
 from assistant.ui.widgets.chat import ChatTurn, CitationButton
 from assistant.ui.widgets.fitted_table import Column, FittedTable, fit_widths
-from assistant.ui.widgets.review_view import ReviewView
 from assistant.workspace import transaction
 
 STAMPS = ("2026-03-02 09:15:00", "2026-03-04 16:40:00")
@@ -287,11 +294,7 @@ async def test_review_table_keeps_item_and_value_longest(
 ) -> None:
     app = build(ui_services)
     async with app.run_test(size=size) as pilot:
-        await settle(app, pilot)
-        assert app.summary is not None
-        app.action_review(app.summary.of_kind("contract")[0].doc_id)
-        await settle(app, pilot)
-        view = app.query_one(ReviewView)
+        view = await review_first_contract(app, pilot)
         table = view.query_one("#review-table", FittedTable)
         assert [str(c.key.value) for c in table.columns.values()] == keys
         status = str(table.get_row("timely_filing")[0]).strip()
