@@ -225,7 +225,8 @@ class PayerAssistantApp(App[None]):
                 if conversation_id is None:
                     # Follow-ups ("and for UHC?") go to the same conversation and keep context.
                     conversation_id = assistant.new_conversation(question[:80])
-                    self.conversation_id = conversation_id
+                    if epoch == self._conversation_epoch:
+                        self.conversation_id = conversation_id
                 for event in assistant.stream(question, conversation_id, payer):
                     view.post_message(ChatTurn.EventReceived(event))
             except AssistantError as error:
