@@ -165,6 +165,11 @@ async def test_new_conversation_key_clears_the_chat_and_starts_afresh(ui_service
         assert app.query_one("#welcome").display
         await ask(app, pilot, "recoupment?")
         assert app.conversation_id not in (None, first)
+        await open_list(app, pilot)
+        await pilot.press("ctrl+n")  # from the list too: it closes and the chat starts afresh
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ConversationsScreen)
+        assert app.conversation_id is None and not app.query(ChatTurn)
         store = ConversationStore(ui_services.conn)
         assert sorted(c.turns for c in store.list()) == [1, 2]
 

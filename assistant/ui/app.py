@@ -64,7 +64,8 @@ class PayerAssistantApp(App[None]):
         Binding("f4", "show_tab('review')", "Review"),
         Binding("f5", "show_tab('negotiations')", "Negotiations"),
         Binding("f6", "conversations", "Conversations"),
-        Binding("ctrl+n", "new_conversation", "New chat", priority=True),
+        # Not a priority binding: on the conversation list, the list's own Ctrl+N also closes it.
+        Binding("ctrl+n", "new_conversation", "New chat"),
         Binding("ctrl+o", "ingest", "Ingest", priority=True),
         Binding("ctrl+r", "import_data", "Import", priority=True),
         Binding("ctrl+t", "talking_points", "Talking points", priority=True),

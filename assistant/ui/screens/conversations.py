@@ -56,7 +56,7 @@ class ConversationsScreen(ModalScreen[Picked | None]):
 
     BINDINGS = [
         Binding("enter", "open", "Open", priority=True),
-        Binding("n", "new", "New conversation"),
+        Binding("n,ctrl+n", "new", "New conversation"),
         Binding("d,delete", "delete", "Delete"),
         Binding("escape,q,f6", "dismiss(None)", "Close"),
     ]
