@@ -340,3 +340,26 @@ async def test_focus_lights_the_edge_of_tables_chat_and_conversation_list(
         await lit("#review-detail", unfocused="vkey")
         await open_list(app, pilot)
         await lit("#conversations-table")
+
+
+def test_saved_turns_come_back_as_shown_with_talking_points_and_unreadable_answers_marked() -> None:
+    from assistant.agent.answer import Answer, ToolCallRecord
+    from assistant.agent.conversations import Turn as StoredTurn
+    from assistant.ui.transcript import turns_from_store
+
+    drafted = Answer(
+        answer="1. Ask for 105% of Medicare.",
+        tool_calls=[ToolCallRecord(id="c1", name="draft_talking_points", args={}, result={})],
+        model="offline",
+    )
+    plain = Answer(answer="90 days.", model="offline")
+    turns = turns_from_store(
+        [
+            StoredTurn("Draft talking points for our Aetna renewal", "Aetna", drafted.to_json()),
+            StoredTurn("timely filing?", None, plain.to_json()),
+            StoredTurn("old format", None, {"text": "no answer key"}),
+        ]
+    )
+    assert [t.talking_points for t in turns] == [True, False, False]
+    assert turns[0].answer == drafted and turns[0].tool_names == ["draft_talking_points"]
+    assert turns[2].answer is None and turns[2].error is not None

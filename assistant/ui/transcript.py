@@ -12,6 +12,7 @@ from assistant.agent.answer import Answer, Citation
 from assistant.agent.conversations import Turn as StoredTurn
 
 MARKER = re.compile(r"\[(\d{1,3})\](?!\()")
+TALKING_POINTS_TOOL = "draft_talking_points"
 
 
 @dataclass
@@ -37,6 +38,8 @@ def turns_from_store(stored: list[StoredTurn]) -> list[Turn]:
             turn.error = "this answer was saved in a form this version cannot show"
         else:
             turn.tool_names = [call.name for call in turn.answer.tool_calls]
+            # so that "Export talking points" finds them in a reopened conversation too
+            turn.talking_points = TALKING_POINTS_TOOL in turn.tool_names
         turns.append(turn)
     return turns
 
