@@ -137,6 +137,15 @@ async def open_screen(app: PayerAssistantApp, pilot: Any, key: str, kind: type[T
     return app.screen
 
 
+async def review_first_contract(app: PayerAssistantApp, pilot: Any) -> ReviewView:
+    """The Review view showing the workspace's first contract."""
+    await settle(app, pilot)
+    assert app.summary is not None
+    app.action_review(app.summary.of_kind("contract")[0].doc_id)
+    await settle(app, pilot)
+    return app.query_one(ReviewView)
+
+
 async def ask(app: PayerAssistantApp, pilot: Any, question: str) -> ChatTurn:
     app.query_one(PromptInput).focus()
     await pilot.press(*question, "enter")
@@ -337,11 +346,7 @@ async def test_rates_view_reports_a_bad_proposal(ui_services: Any) -> None:
 async def test_review_view_shows_the_checklist_with_evidence(ui_services: Any) -> None:
     app = build(ui_services)
     async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        assert app.summary is not None
-        app.action_review(app.summary.of_kind("contract")[0].doc_id)
-        await settle(app, pilot)
-        view = app.query_one(ReviewView)
+        view = await review_first_contract(app, pilot)
         assert view.review is not None
         table = view.query_one("#review-table", DataTable)
         assert table.row_count == len(view.review.items) > 5
@@ -526,6 +531,26 @@ async def test_help_lists_the_bindings(ui_services: Any) -> None:
             assert any(binding.key.lower() in k.lower() for k in keys), binding.key  # type: ignore[union-attr]
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
+
+
+def test_help_names_every_key_of_each_view() -> None:
+    """Keys that live in one view (sorting, the conversation list) are listed in its row."""
+    from assistant.ui.screens.confirm import ConfirmScreen
+    from assistant.ui.screens.conversations import ConversationsScreen
+    from assistant.ui.screens.help import VIEW_KEYS
+    from assistant.ui.widgets.rates_view import GapTable
+
+    rows = dict(VIEW_KEYS)
+    for view, owner in [
+        ("Rates", GapTable),
+        ("Conversations (F6)", ConversationsScreen),
+        ("Conversations (F6)", ConfirmScreen),
+    ]:
+        words = set(rows[view].replace(",", " ").replace(":", " ").lower().split())
+        for binding in owner.BINDINGS:
+            assert not isinstance(binding, tuple)
+            if binding.show and binding.key.split(",")[0] not in ("escape", "enter", "left"):
+                assert binding.key.split(",")[0] in words, (view, binding.key)
 
 
 def test_chart_shows_the_largest_gaps_either_way_largest_on_top() -> None:

@@ -1,6 +1,7 @@
 """How each screen looks at 80x24 (sidebar hidden, review as a detail pane) and 160x48: chat
-with a cited answer, a tool card, rates, review, the cited passage, help, and a welcome
-example whose caption holds brackets (pytest-textual-snapshot; update with --snapshot-update)."""
+with a cited answer, a tool card, rates, review, the cited passage, help, a welcome example
+whose caption holds brackets, the saved conversations, deleting one, and a reopened one
+(pytest-textual-snapshot; update with --snapshot-update)."""
 
 # ruff: noqa: F811 (the ui_services fixture is imported by name)
 from __future__ import annotations
@@ -9,7 +10,15 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
-from test_ui_app import ScriptedAssistant, ask, build, settle, ui_services  # noqa: F401
+from test_ui_app import (  # noqa: F401
+    ScriptedAssistant,
+    ask,
+    build,
+    review_first_contract,
+    settle,
+    ui_services,
+)
+from test_ui_conversations import SavingAssistant, with_conversations  # noqa: F401
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -89,10 +98,7 @@ def test_rates_view(snap_compare: Any, ui_services: Any, size: tuple[int, int]) 
 @SIZES
 def test_review_view(snap_compare: Any, ui_services: Any, size: tuple[int, int]) -> None:
     async def run_before(pilot: Pilot[None]) -> None:
-        app = pilot.app
-        await settle(app, pilot)  # type: ignore[arg-type]
-        app.action_review(app.summary.of_kind("contract")[0].doc_id)  # type: ignore[attr-defined]
-        await settle(app, pilot)  # type: ignore[arg-type]
+        await review_first_contract(pilot.app, pilot)  # type: ignore[arg-type]
 
     assert snap_compare(build(ui_services), terminal_size=size, run_before=steadied(run_before))
 
@@ -128,3 +134,26 @@ def test_welcome_example_with_brackets(
         await ask(pilot.app, pilot, "[draft] Aetna offers 3% on E/M only: what is that worth?")  # type: ignore[arg-type]
 
     assert snap_compare(build(ui_services), terminal_size=size, run_before=steadied(run_before))
+
+
+CONVERSATION_STATES = pytest.mark.parametrize(
+    "keys", [(), ("d",), ("enter",)], ids=["list", "delete-asks-first", "reopened"]
+)
+
+
+@SIZES
+@CONVERSATION_STATES
+def test_conversations(
+    snap_compare: Any, with_conversations: Any, size: tuple[int, int], keys: tuple[str, ...]
+) -> None:
+    """F6's list; `d` on it (the confirmation); Enter on it (the reopened conversation)."""
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await settle(pilot.app, pilot)  # type: ignore[arg-type]
+        await pilot.press("f6")
+        await settle(pilot.app, pilot)  # type: ignore[arg-type]
+        await pilot.press(*keys)
+        await settle(pilot.app, pilot)  # type: ignore[arg-type]
+
+    app = build(with_conversations, SavingAssistant(with_conversations))
+    assert snap_compare(app, terminal_size=size, run_before=steadied(run_before))

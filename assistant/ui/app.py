@@ -25,6 +25,7 @@ from assistant.ui.transcript import (
     Turn,
     conversation_markdown,
     talking_points_markdown,
+    turns_from_store,
     write_export,
 )
 from assistant.ui.widgets.chat import Chat, ChatTurn
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from assistant.agent.answer import Citation
     from assistant.agent.events import Assistant
     from assistant.services import Services
+    from assistant.ui.screens.conversations import ConversationsScreen, Picked
 
 SIDEBAR_MIN_WIDTH = 100
 """Below this many columns the sidebar starts hidden (Ctrl+B shows it)."""
@@ -61,6 +63,9 @@ class PayerAssistantApp(App[None]):
         Binding("f3", "show_tab('rates')", "Rates"),
         Binding("f4", "show_tab('review')", "Review"),
         Binding("f5", "show_tab('negotiations')", "Negotiations"),
+        Binding("f6", "conversations", "Conversations"),
+        # Not a priority binding: on the conversation list, the list's own Ctrl+N also closes it.
+        Binding("ctrl+n", "new_conversation", "New chat"),
         Binding("ctrl+o", "ingest", "Ingest", priority=True),
         Binding("ctrl+r", "import_data", "Import", priority=True),
         Binding("ctrl+t", "talking_points", "Talking points", priority=True),
@@ -84,6 +89,14 @@ class PayerAssistantApp(App[None]):
         model_name: str
 
     @dataclass
+    class ConversationLoaded(Message):
+        """A saved conversation was read, to show in the chat and continue."""
+
+        conversation_id: str
+        title: str
+        turns: list[Turn]
+
+    @dataclass
     class WorkFailed(Message):
         """Background work failed; shown as a notification saying what to do next."""
 
@@ -99,6 +112,10 @@ class PayerAssistantApp(App[None]):
         self.services = services
         self.assistant = assistant
         self.conversation_id: str | None = None
+        """The conversation questions go to; None until the first question of a new one."""
+        self._conversation_epoch = 0
+        """Bumped when the chat switches conversation, so an answer still running for the old
+        one does not adopt the conversation it creates as the open one."""
         self.turns: list[Turn] = []
         self.summary: WorkspaceSummary | None = None
         self._sidebar_choice: bool | None = None
@@ -199,14 +216,19 @@ class PayerAssistantApp(App[None]):
             return self.assistant
 
     @work(thread=True, group="ask")
-    def _ask(self, view: ChatTurn, question: str, payer: str | None) -> None:
+    def _ask(self, view: ChatTurn, question: str, payer: str | None, epoch: int) -> None:
         with self._ask_lock:
             try:
                 assistant = self._get_assistant()
-                if self.conversation_id is None:
-                    # One conversation per session: follow-ups ("and for UHC?") keep context.
-                    self.conversation_id = assistant.new_conversation(question[:80])
-                for event in assistant.stream(question, self.conversation_id, payer):
+                conversation_id = self.conversation_id
+                if epoch != self._conversation_epoch:
+                    return  # the user moved to another conversation while this one waited
+                if conversation_id is None:
+                    # Follow-ups ("and for UHC?") go to the same conversation and keep context.
+                    conversation_id = assistant.new_conversation(question[:80])
+                    if epoch == self._conversation_epoch:
+                        self.conversation_id = conversation_id
+                for event in assistant.stream(question, conversation_id, payer):
                     view.post_message(ChatTurn.EventReceived(event))
             except AssistantError as error:
                 view.post_message(ChatTurn.Failed(error.message, error.hint))
@@ -273,8 +295,69 @@ class PayerAssistantApp(App[None]):
         turn = Turn(question, payer=self.payer, talking_points=talking_points)
         self.turns.append(turn)
         view = await self.query_one(Chat).add_turn(turn)
-        self._ask(view, question, self.payer)
+        self._ask(view, question, self.payer, self._conversation_epoch)
         return view
+
+    # Conversations ----------------------------------------------------------------------------
+
+    def action_conversations(self) -> None:
+        from assistant.ui.screens.conversations import ConversationsScreen
+
+        self.push_screen(ConversationsScreen(self.services, self.conversation_id), self._picked)
+
+    def _picked(self, picked: Picked | None) -> None:
+        if picked is None:
+            return
+        if picked.conversation_id is None:
+            self.run_worker(self.new_conversation(), group="conversation")
+        else:
+            self.open_conversation(picked.conversation_id)
+
+    async def action_new_conversation(self) -> None:
+        await self.new_conversation()
+
+    async def new_conversation(self) -> None:
+        """An empty chat; the next question starts a new saved conversation."""
+        self._conversation_epoch += 1
+        self.conversation_id = None
+        self.turns = []
+        await self.query_one(Chat).show_conversation(None, [])
+        self.action_focus_prompt()
+
+    @work(thread=True, exclusive=True, group="conversation")
+    def open_conversation(self, conversation_id: str) -> None:
+        """Read a saved conversation and show it in the chat; questions then continue it."""
+        from assistant.agent.conversations import ConversationStore
+
+        def read() -> PayerAssistantApp.ConversationLoaded:
+            store = ConversationStore(self.services.conn)
+            store.require(conversation_id)
+            info = next(c for c in store.list() if c.id == conversation_id)
+            turns = turns_from_store(store.turns(conversation_id))
+            return self.ConversationLoaded(conversation_id, info.title, turns)
+
+        loaded = guarded(
+            read,
+            lambda message, hint: self.post_message(self.WorkFailed("Conversation", message, hint)),
+            "Cannot open the conversation",
+        )
+        if loaded is not None:
+            self.post_message(loaded)
+
+    async def on_payer_assistant_app_conversation_loaded(self, message: ConversationLoaded) -> None:
+        self._conversation_epoch += 1
+        self.conversation_id = message.conversation_id
+        self.turns = list(message.turns)
+        await self.query_one(Chat).show_conversation(message.title, self.turns)
+        # Follow-ups mean the payer the conversation was last about.
+        payers = [t.payer for t in self.turns if t.payer]
+        if payers:
+            self.payer = payers[-1]
+        self.action_focus_prompt()
+
+    def on_conversations_screen_deleted(self, message: ConversationsScreen.Deleted) -> None:
+        if message.conversation_id == self.conversation_id:
+            self.run_worker(self.new_conversation(), group="conversation")
 
     def on_chat_citation_selected(self, message: Chat.CitationSelected) -> None:
         self.open_citation(message.citation)
@@ -315,6 +398,9 @@ class PayerAssistantApp(App[None]):
         elif event.pane.id == "review":
             for review in self.query(ReviewView):
                 review.query_one("#review-table" if review.review else "#review-doc").focus()
+        elif event.pane.id == "negotiations":
+            for table in self.query("#negotiations-payers"):
+                table.focus()
         elif event.pane.id == "chat":
             self.query_one(PromptInput).focus()
 
@@ -449,6 +535,16 @@ class PayerAssistantApp(App[None]):
                 "Draft the negotiation case for this payer",
                 lambda p=payer: self.run_worker(self.action_talking_points(p)),  # type: ignore[misc]
             )
+        yield SystemCommand(
+            "Conversations",
+            "Reopen, continue or delete a saved conversation (F6)",
+            self.action_conversations,
+        )
+        yield SystemCommand(
+            "New conversation",
+            "Clear the chat; the next question starts afresh (Ctrl+N)",
+            lambda: self.run_worker(self.new_conversation(), group="conversation"),
+        )
         yield SystemCommand(
             "Export conversation", "Markdown in the exports folder", self.action_export
         )

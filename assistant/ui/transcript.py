@@ -6,9 +6,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from assistant.agent.answer import Answer, Citation
+from assistant.agent.conversations import Turn as StoredTurn
 
 MARKER = re.compile(r"\[(\d{1,3})\](?!\()")
+TALKING_POINTS_TOOL = "draft_talking_points"
 
 
 @dataclass
@@ -21,6 +25,23 @@ class Turn:
     answer: Answer | None = None
     error: str | None = None
     tool_names: list[str] = field(default_factory=list)
+
+
+def turns_from_store(stored: list[StoredTurn]) -> list[Turn]:
+    """A saved conversation's turns as the chat shows them (answers as `ask --json` kept them)."""
+    turns = []
+    for saved in stored:
+        turn = Turn(saved.question, payer=saved.payer)
+        try:
+            turn.answer = Answer.model_validate(saved.answer)
+        except ValidationError:
+            turn.error = "this answer was saved in a form this version cannot show"
+        else:
+            turn.tool_names = [call.name for call in turn.answer.tool_calls]
+            # so that "Export talking points" finds them in a reopened conversation too
+            turn.talking_points = TALKING_POINTS_TOOL in turn.tool_names
+        turns.append(turn)
+    return turns
 
 
 def link_markers(text: str, citations: list[Citation]) -> str:

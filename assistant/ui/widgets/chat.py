@@ -30,7 +30,8 @@ Try: *What is our timely filing limit with Aetna?* · *Which codes does Aetna un
 against Medicare?* · *Aetna offers 3% on E/M only: what is that worth?*
 
 Answers cite their sources: select a marker like **[1]** to read the clause.
-**F1** lists every key; **Ctrl+P** opens the command palette.
+**F6** reopens an earlier conversation, **Ctrl+N** starts a new one; **F1** lists every key;
+**Ctrl+P** opens the command palette.
 """
 
 
@@ -105,6 +106,21 @@ class ChatTurn(Vertical):
             await self.show_answer()
         self.post_message(Chat.TurnUpdated(self))
 
+    async def replay(self) -> None:
+        """Show a saved turn as it was answered: its tool cards, answer and citations."""
+        answer = self.turn.answer
+        if answer is None:
+            self.post_message(ChatTurn.Failed(self.turn.error or "no answer was saved", None))
+            return
+        cards = [ToolCallCard(call.id, call.name, call.args) for call in answer.tool_calls]
+        await self.query_one(".tools", Vertical).mount_all(cards)
+        for card, call in zip(cards, answer.tool_calls, strict=True):
+            try:
+                card.finish(call.result, None)
+            except Exception as error:  # an odd saved result must not stop the reopening
+                card.finish(None, f"Cannot display this result: {error}")
+        await self.show_answer()
+
     async def show_answer(self) -> None:
         answer = self.turn.answer
         if answer is None:
@@ -168,6 +184,24 @@ class Chat(VerticalScroll):
         await self.mount(view)
         self.scroll_end(animate=False)
         return view
+
+    async def show_conversation(self, title: str | None, turns: list[Turn]) -> None:
+        """Start over with `turns` (a reopened conversation) or, with none, a new one."""
+        await self.remove_children(".turn, #reopened")
+        self.query_one("#welcome").display = title is None
+        if title is not None:
+            heading = Text("Reopened: ", style="bold") + Text(title)
+            heading.append(
+                f" · {len(turns)} turn{'' if len(turns) == 1 else 's'}; follow-ups continue it,"
+                " Ctrl+N starts a new one",
+                style="dim",
+            )
+            await self.mount(Static(heading, id="reopened"))
+        views = [ChatTurn(turn) for turn in turns]
+        await self.mount_all(views)
+        for view in views:
+            await view.replay()
+        self.scroll_end(animate=False)
 
     def on_chat_turn_updated(self, message: Chat.TurnUpdated) -> None:
         if self.max_scroll_y - self.scroll_y < 8 or message.turn is self.children[-1]:

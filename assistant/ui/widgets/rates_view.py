@@ -24,7 +24,8 @@ from assistant.rates.money import money_display as money
 from assistant.rates.money import pct_display as pct
 from assistant.ui import workspace_data
 from assistant.ui.guard import guarded
-from assistant.ui.widgets.tool_card import fill_table, humanise
+from assistant.ui.widgets.fitted_table import Column, FittedTable
+from assistant.ui.widgets.tool_card import humanise, table_cells
 
 if TYPE_CHECKING:
     from assistant.rates.models import GapResult, ProposalResult
@@ -42,7 +43,8 @@ def chart_series(rows: list[dict[str, Any]]) -> tuple[list[str], list[float]]:
     return labels, [float(Decimal(r["annual_gap"])) for r in top]
 
 
-# What a negotiator reads first, before the table scrolls sideways.
+# In order of importance: what a negotiator reads first, and what gives way last when the
+# terminal narrows (columns not named here give way before these).
 GAP_COLUMNS = ("code", "annual_gap", "pct_of_benchmark", "rate", "benchmark_rate", "units")
 PROPOSAL_COLUMNS = ("code", "delta", "current_rate", "proposed_rate", "units")
 NUMERIC = {
@@ -78,7 +80,28 @@ def sort_rows(rows: Sequence[dict[str, Any]], key: str, reverse: bool) -> list[d
     return sorted(present, key=value, reverse=reverse) + blank
 
 
-class GapTable(DataTable[Any]):
+def fill_ranked(
+    table: FittedTable,
+    rows: Sequence[dict[str, Any]],
+    ranked: Sequence[str],
+    labels: dict[str, Text] | None = None,
+) -> None:
+    """Show `rows` with columns ranked by `ranked` (the rest after them, in row order). Numbers
+    and codes never shrink, they drop out: a figure cut to `$94.` would mislead."""
+    keys, cells = table_cells(rows, ranked)
+    columns = [
+        Column(
+            key,
+            (labels or {}).get(key) or Text(humanise(key)),
+            rank=n,
+            minimum=None if key in NUMERIC or key == "code" else 12,
+        )
+        for n, key in enumerate(keys)
+    ]
+    table.show(columns, [(None, dict(zip(keys, line, strict=True))) for line in cells])
+
+
+class GapTable(FittedTable):
     """The gap table, sortable from the keyboard (the view decides the order)."""
 
     BINDINGS = [
@@ -159,7 +182,7 @@ class RatesView(Vertical):
             )
             yield Button("Model", id="model-button", variant="primary", compact=True)
         yield Static("", id="proposal-summary")
-        yield DataTable(id="proposal-table", zebra_stripes=True, cursor_type="row")
+        yield FittedTable(id="proposal-table", zebra_stripes=True, cursor_type="row")
 
     def on_mount(self) -> None:
         self.query_one("#proposal-table").display = False
@@ -250,12 +273,9 @@ class RatesView(Vertical):
 
     def _fill_gap(self) -> None:
         key, reverse = self._sort
-        table: DataTable[Any] = self.query_one("#gap-table", DataTable)
-        fill_table(table, sort_rows(self._rows, key, reverse), GAP_COLUMNS)
-        for column in table.columns.values():
-            if column.key.value == key:
-                column.label = Text(f"{humanise(key)} {'▼' if reverse else '▲'}")
-        table.refresh()
+        label = Text(f"{humanise(key)} {'▼' if reverse else '▲'}")
+        table = self.query_one("#gap-table", GapTable)
+        fill_ranked(table, sort_rows(self._rows, key, reverse), GAP_COLUMNS, {key: label})
 
     def _draw_chart(self) -> None:
         if self._chart is None:
@@ -336,7 +356,7 @@ class RatesView(Vertical):
                 f", {pct(data['pct_change'])})",
             )
         )
-        table: DataTable[Any] = self.query_one("#proposal-table", DataTable)
+        table = self.query_one("#proposal-table", FittedTable)
         table.display = True
         rows = sorted(data["rows"], key=lambda r: -abs(Decimal(r["delta"])))
-        fill_table(table, rows, PROPOSAL_COLUMNS)
+        fill_ranked(table, rows, PROPOSAL_COLUMNS)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -19,6 +19,7 @@ from assistant.agent.answer import Citation
 from assistant.ui import workspace_data
 from assistant.ui.guard import guarded
 from assistant.ui.plain import plain
+from assistant.ui.widgets.fitted_table import Cell, CellValue, Column, FittedTable
 from assistant.ui.workspace_data import DocumentInfo
 
 if TYPE_CHECKING:
@@ -31,15 +32,28 @@ STATUS_STYLE = {
     "absent": ("absent", "bold yellow"),
     "unknown": ("unknown", "dim"),
 }
+STATUS_GLYPH = {"present": "✓", "red_flag": "!", "absent": "–", "unknown": "?"}
+"""A narrowed status column keeps the colour and a glyph; the detail pane spells it out."""
 
-
-WIDE = 100
-"""Terminal columns from which the review table shows values and pages itself."""
+# Display order; `rank` says what gives way first on a narrow terminal: pages drop, the status
+# narrows to its glyph, and the item and its value keep their room longest. The minimums let
+# all but pages fit the 36 cells the table gets at 100 columns with the sidebar shown.
+REVIEW_COLUMNS = (
+    Column("status", Text("Status"), rank=2, short=Text("")),
+    Column("item", Text("Item"), rank=0, minimum=13, maximum=32),
+    Column("value", Text("Value"), rank=1, minimum=12, maximum=48),
+    Column("pages", Text("Pages"), rank=3, minimum=10),
+)
 
 
 def status_text(status: str) -> Text:
     label, style = STATUS_STYLE.get(status, (status, ""))
     return Text(f" {label} ", style=style)
+
+
+def status_cell(status: str) -> Cell:
+    _, style = STATUS_STYLE.get(status, (status, ""))
+    return Cell(status_text(status), Text(f" {STATUS_GLYPH.get(status, '?')} ", style=style))
 
 
 class EvidenceButton(Button):
@@ -87,42 +101,29 @@ class ReviewView(Vertical):
             yield Select[str]([], prompt="choose a contract or template", id="review-doc")
         yield Static("Choose a contract to review it against the checklist.", id="review-summary")
         with Horizontal(id="review-area"):
-            yield DataTable(id="review-table", cursor_type="row", zebra_stripes=True)
+            yield FittedTable(id="review-table", cursor_type="row", zebra_stripes=True)
             yield VerticalScroll(Static("", id="review-detail-text"), id="review-detail")
 
     def on_mount(self) -> None:
         self._fill_table()
         self.post_message(self.ViewReady())
 
-    def on_resize(self) -> None:
-        if self.review is not None:
-            self._fill_table()
-
     def _fill_table(self) -> None:
-        """Columns sized to the view: at 100+ columns value and pages show in the table; on a
-        narrow terminal the table keeps status and item and the detail pane carries the rest."""
-        table: DataTable[Any] = self.query_one("#review-table", DataTable)
-        width = self.size.width * 3 // 5 - 4
-        wide = self.app.size.width >= WIDE
-        table.clear(columns=True)
-        table.add_column("Status", key="status", width=10)
-        item_width = 26 if wide else max(12, min(30, width - 12))
-        table.add_column("Item", key="item", width=item_width)
-        if wide:
-            value_width = max(16, width - 10 - item_width - 9 - 6)
-            table.add_column("Value", key="value", width=value_width)
-            table.add_column("Pages", key="pages", width=9)
-        if self.review is None:
-            return
-        for item in self.review.items:
-            cells = [status_text(item.status), Text(item.name, overflow="ellipsis")]
-            if wide:
-                value = workspace_data.describe_item_values(item) if item.values else ""
-                cells += [
-                    Text(value, overflow="ellipsis"),
-                    Text(", ".join(str(p) for p in item.pages)),
-                ]
-            table.add_row(*cells, key=item.id)
+        """Every item with its status, value and pages; the table fits them to its width and
+        the detail pane beside it always carries the whole of the highlighted item."""
+        rows: list[tuple[str | None, Mapping[str, CellValue]]] = [
+            (
+                item.id,
+                {
+                    "status": status_cell(item.status),
+                    "item": Text(item.name),
+                    "value": Text(workspace_data.describe_item_values(item) if item.values else ""),
+                    "pages": Text(", ".join(str(p) for p in item.pages)),
+                },
+            )
+            for item in (self.review.items if self.review else [])
+        ]
+        self.query_one("#review-table", FittedTable).show(REVIEW_COLUMNS, rows)
 
     def set_documents(self, documents: Sequence[DocumentInfo]) -> None:
         select: Select[str] = self.query_one("#review-doc", Select)
@@ -168,11 +169,13 @@ class ReviewView(Vertical):
         )
         for status, n in counts.items():
             if n:
-                summary += status_text(status) + Text(f" {n}  ")
+                # The glyph too: a narrowed status column shows only that.
+                glyph = Text(f" {STATUS_GLYPH[status]}", style=STATUS_STYLE[status][1])
+                summary += glyph + status_text(status) + Text(f" {n}  ")
         for note in review.notes:
             summary += Text(f"\n{note}", style="dim")
         self.query_one("#review-summary", Static).update(summary)
-        table: DataTable[Any] = self.query_one("#review-table", DataTable)
+        table = self.query_one("#review-table", FittedTable)
         self._fill_table()
         if review.items:
             table.move_cursor(row=0)

@@ -79,27 +79,39 @@ def table_rows(result: Any) -> tuple[list[Mapping[str, Any]], dict[str, Any]] | 
     return None
 
 
-def fill_table(
-    table: DataTable[Any], rows: Sequence[Mapping[str, Any]], first: Sequence[str] = ()
-) -> None:
-    """Columns from the rows' keys, `first` leading (modifier folded into code, empties dropped)."""
+def table_cells(
+    rows: Sequence[Mapping[str, Any]], first: Sequence[str] = ()
+) -> tuple[list[str], list[list[Text]]]:
+    """Column keys from the rows' keys, `first` leading (modifier folded into code, empties
+    dropped), and each row's cells as a person reads them."""
     keys: list[str] = [k for k in first if any(k in row for row in rows)]
     for row in rows:
         keys += [k for k in row if k not in keys]
     fold_modifier = "code" in keys and "modifier" in keys
     keys = [k for k in keys if not (fold_modifier and k == "modifier")]
     keys = [k for k in keys if any(row.get(k) not in (None, "", [], {}) for row in rows)]
-    table.clear(columns=True)
-    for key in keys:
-        table.add_column(humanise(key), key=key)
+    cells: list[list[Text]] = []
     for row in rows[:MAX_ROWS]:
-        cells = []
+        line = []
         for key in keys:
             value = row.get(key)
             if key == "code" and fold_modifier and row.get("modifier"):
                 value = f"{value}-{row['modifier']}"
-            cells.append(format_cell(key, value))
-        table.add_row(*cells)
+            line.append(format_cell(key, value))
+        cells.append(line)
+    return keys, cells
+
+
+def fill_table(
+    table: DataTable[Any], rows: Sequence[Mapping[str, Any]], first: Sequence[str] = ()
+) -> None:
+    """The rows as a table, `first` leading (see `table_cells`)."""
+    keys, cells = table_cells(rows, first)
+    table.clear(columns=True)
+    for key in keys:
+        table.add_column(humanise(key), key=key)
+    for line in cells:
+        table.add_row(*line)
 
 
 def args_text(args: Mapping[str, Any]) -> str:
