@@ -33,7 +33,7 @@ VIEW_KEYS = [
     (
         "Rates",
         "s sorts the gap table by the next column, r reverses it; type a proposal "
-        "(`3`, `110%medicare`, `0; e/m=3`) and Enter models it",
+        "(`3`, `105% of Medicare`, `E/M +3%`) and Enter models it",
     ),
     (
         "Review",

@@ -177,7 +177,7 @@ class RatesView(Vertical):
         with Horizontal(classes="toolbar"):
             yield Label("Proposal")
             yield Input(
-                placeholder="3 (= +3% on all) · 110%medicare · 0; e/m=3 · path/to/rates.csv",
+                placeholder="3 (= +3% on all) · 105% of Medicare · E/M +3% · path/to/rates.csv",
                 id="proposal-input",
             )
             yield Button("Model", id="model-button", variant="primary", compact=True)
