@@ -18,7 +18,7 @@ from assistant.agent.answer import Answer
 from assistant.agent.events import AnswerDelta, AnswerReady, ToolCallFinished, ToolCallStarted
 from assistant.agent.factory import make_assistant, system_prompt
 from assistant.agent.loop import AgentAssistant
-from assistant.agent.tools import FENCE_CLOSE, FENCE_OPEN, ToolBox
+from assistant.agent.tools import ToolBox
 from assistant.cli import main
 from assistant.demo import demo_contracts_dir
 from assistant.errors import ConfigError, NotFoundError
@@ -26,6 +26,7 @@ from assistant.rates import service
 from assistant.rates.codes import parse_code_set
 from assistant.rates.demo import load_demo_practice
 from assistant.rates.models import CarveOut, PercentChange, Proposal, ProposalResult
+from assistant.tool_results import FENCE_CLOSE, FENCE_OPEN
 
 AETNA_TF_QUOTE = (
     "Provider shall submit each claim to Payer within ninety (90) days after the date of service."

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from assistant.agent.tools import unfence
 from assistant.rates.money import money_display
+from assistant.tool_results import unfence
 
 FindPayers = Callable[[str], list[str]]
 

@@ -1,22 +1,24 @@
 """The agent's negotiation tools: status, what is due, last contact, offers, the calendar,
 the redline, margins, and `log_contact` (the one tool that writes: the user asked to log).
 
-Each is a typed function whose docstring is what a model reads; results are JSON-ready dicts,
-errors a {"error", "hint"} the model can explain.
+Each is a typed method whose signature and docstring are what a model reads (`as_tool` makes
+the LangChain tool); errors become a ToolError the model can explain.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from assistant.agent.tools import call_tool, fence
+from assistant.agent.tools import as_tool
+from assistant.tool_results import fence
 
 if TYPE_CHECKING:
     from langchain_core.tools import BaseTool
 
+    from assistant.negotiation.costs import MarginResult
+    from assistant.negotiation.redline import Redline
     from assistant.services import Services
 
 NEGOTIATION_TOOL_NAMES = (
@@ -158,56 +160,25 @@ class NegotiationTools:
             ],
         }
 
-    def proposal_redline(self, payer: str) -> dict[str, Any]:
+    def proposal_redline(self, payer: str) -> Redline:
         """The payer's latest imported proposal exhibit against the current schedule, code by
         code (old, new, change, worth on our volumes), codes added and dropped, and basis
         changes (e.g. a fixed Medicare year replaced, a new lesser-of clause)."""
         from assistant.negotiation import service
 
-        return service.redline_for(self.conn, payer).to_json()
+        return service.redline_for(self.conn, payer)
 
-    def code_margins(self, payer: str) -> dict[str, Any]:
+    def code_margins(self, payer: str) -> MarginResult:
         """Cost to deliver each code and the margin at the payer's current rates, its latest
         offer and our ask; codes paid below cost."""
         from assistant.negotiation import service
 
-        return service.margin_for(self.conn, payer).to_json()
+        return service.margin_for(self.conn, payer)
 
 
 def make_negotiation_tools(
     services: Services, today: Callable[[], date] = date.today
 ) -> list[BaseTool]:
-    """The LangChain tools over `services`' workspace; each description is the docstring."""
-    from langchain_core.tools import StructuredTool
-
+    """The LangChain tools over `services`' workspace, one per NEGOTIATION_TOOL_NAMES."""
     box = NegotiationTools(services, today)
-
-    def wrap(name: str) -> BaseTool:
-        method = getattr(box, name)
-
-        def run(**kwargs: Any) -> str:
-            return json.dumps(call_tool(method, **kwargs), ensure_ascii=False)
-
-        return StructuredTool.from_function(
-            func=run,
-            name=name,
-            description=(method.__doc__ or name).strip(),
-            args_schema=_schema(method),
-        )
-
-    return [wrap(name) for name in NEGOTIATION_TOOL_NAMES]
-
-
-def _schema(method: Callable[..., Any]) -> Any:
-    """A pydantic model of the method's parameters (what the model fills in)."""
-    import inspect
-    from typing import get_type_hints
-
-    from pydantic import create_model
-
-    hints = get_type_hints(method)
-    fields: dict[str, Any] = {}
-    for name, param in inspect.signature(method).parameters.items():
-        default = ... if param.default is inspect.Parameter.empty else param.default
-        fields[name] = (hints[name], default)
-    return create_model(f"{method.__name__}_args", **fields)
+    return [as_tool(getattr(box, name)) for name in NEGOTIATION_TOOL_NAMES]
