@@ -281,7 +281,8 @@ def test_talking_points_figures_equal_the_tools(small: Any) -> None:
     from assistant.agent.answer import ToolCallRecord
     from assistant.agent.grounding import check_answer
 
-    records = [ToolCallRecord(id=c.id, name=c.name, args=c.args, result=c.result) for c in tp.calls]
+    # the check reads results as a model does: serialised
+    records = [ToolCallRecord(**c.to_json()) for c in tp.calls]
     for point in tp.points:
         if point.section != "Contract language":
             checked = check_answer(point.text, records, lambda d, p: None, lambda s: None)
