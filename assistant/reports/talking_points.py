@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Protocol
@@ -44,39 +45,33 @@ def signed_pct(value: Decimal | float | str | None) -> str:
 
 
 class AnalysisTools(Protocol):
-    """The tools the talking points call (the agent's ToolBox is one), by what they need."""
+    """The tools the talking points call, by the results they give (the agent's ToolBox is
+    one; its methods' signatures, written once there, say what each takes)."""
 
     services: Services
 
     def resolve_payer(self, name: str) -> str: ...
 
-    def top_codes(self, *, payer: str | None, limit: int) -> TopCodesResult: ...
+    @property
+    def top_codes(self) -> Callable[..., TopCodesResult]: ...
 
-    def rate_gap(self, *, payer: str, benchmark: str) -> RateGap: ...
+    @property
+    def rate_gap(self) -> Callable[..., RateGap]: ...
 
-    def compare_payers(self) -> PayerComparison: ...
+    @property
+    def compare_payers(self) -> Callable[..., PayerComparison]: ...
 
-    def model_proposal(
-        self,
-        *,
-        payer: str,
-        across_the_board: float | str | None = None,
-        pct_of_medicare: float | str | None = None,
-        carve_outs: list[str] | None = None,
-    ) -> ProposalResult: ...
+    @property
+    def model_proposal(self) -> Callable[..., ProposalResult]: ...
 
-    def solve_target(self, *, payer: str, target_revenue: float | str | None) -> SolveResult: ...
+    @property
+    def solve_target(self) -> Callable[..., SolveResult]: ...
 
-    def walk_away(
-        self,
-        *,
-        payer: str,
-        across_the_board: float | str | None = None,
-        carve_outs: list[str] | None = None,
-        min_pct_of_medicare: float | str | None = None,
-    ) -> WalkAwayResult: ...
+    @property
+    def walk_away(self) -> Callable[..., WalkAwayResult]: ...
 
-    def review_contract(self, *, payer: str) -> Review: ...
+    @property
+    def review_contract(self) -> Callable[..., Review]: ...
 
 
 @dataclass(frozen=True)
