@@ -696,9 +696,7 @@ class OfflineChatModel(BaseChatModel):
         """The one or two sentences of the hits nearest in meaning to the question; none when
         the nearest is under SENTENCE_BELOW (the contracts do not answer it)."""
         assert self.sentence_scorer is not None
-        candidates = [
-            (sentence, hit) for hit in hits for sentence in _sentences(unfence(hit.text))
-        ]
+        candidates = [(sentence, hit) for hit in hits for sentence in _sentences(unfence(hit.text))]
         if not candidates:
             return []
         scores = self.sentence_scorer(q.text, [s for s, _ in candidates])
@@ -883,9 +881,7 @@ class OfflineChatModel(BaseChatModel):
         report: UnderpaymentReport = r["underpayments"]
         period = ""
         if report.since and report.until:
-            period = (
-                f" for payments from {report.since.isoformat()} to {report.until.isoformat()}"
-            )
+            period = f" for payments from {report.since.isoformat()} to {report.until.isoformat()}"
         d.lines.append(
             say(
                 "underpayments",
