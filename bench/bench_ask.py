@@ -116,8 +116,8 @@ def main() -> None:
     print(f"{'baseline: bare Retriever.search(k=5), same questions':70} {s50:8.1f} {s95:8.1f}")
 
     box = ToolBox(svc)
-    good = [box.search_contracts(q, payer=p)["relevance"] for q, p in ANSWERABLE]
-    bad = [box.search_contracts(q, payer=p)["relevance"] for q, p in UNANSWERABLE]
+    good = [box.search_contracts(q, payer=p).relevance for q, p in ANSWERABLE]
+    bad = [box.search_contracts(q, payer=p).relevance for q, p in UNANSWERABLE]
     kept = sum(r >= ABSTAIN_BELOW for r in good)
     declined = sum(r < ABSTAIN_BELOW for r in bad)
     print(f"\nabstention at relevance < {ABSTAIN_BELOW}:")

@@ -18,7 +18,7 @@ from assistant.agent.answer import Answer
 from assistant.agent.events import AnswerDelta, AnswerReady, ToolCallFinished, ToolCallStarted
 from assistant.agent.factory import make_assistant, system_prompt
 from assistant.agent.loop import AgentAssistant
-from assistant.agent.tools import FENCE_CLOSE, FENCE_OPEN, ToolBox
+from assistant.agent.tools import ToolBox
 from assistant.cli import main
 from assistant.demo import demo_contracts_dir
 from assistant.errors import ConfigError, NotFoundError
@@ -26,6 +26,7 @@ from assistant.rates import service
 from assistant.rates.codes import parse_code_set
 from assistant.rates.demo import load_demo_practice
 from assistant.rates.models import CarveOut, PercentChange, Proposal, ProposalResult
+from assistant.tool_results import FENCE_CLOSE, FENCE_OPEN
 
 AETNA_TF_QUOTE = (
     "Provider shall submit each claim to Payer within ninety (90) days after the date of service."
@@ -280,7 +281,8 @@ def test_talking_points_figures_equal_the_tools(small: Any) -> None:
     from assistant.agent.answer import ToolCallRecord
     from assistant.agent.grounding import check_answer
 
-    records = [ToolCallRecord(id=c.id, name=c.name, args=c.args, result=c.result) for c in tp.calls]
+    # the check reads results as a model does: serialised
+    records = [ToolCallRecord(**c.to_json()) for c in tp.calls]
     for point in tp.points:
         if point.section != "Contract language":
             checked = check_answer(point.text, records, lambda d, p: None, lambda s: None)

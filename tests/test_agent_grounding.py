@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from assistant.agent.answer import ToolCallRecord
 from assistant.agent.grounding import check_answer, split_citations
-from assistant.agent.tools import FENCE_CLOSE, FENCE_OPEN, fence, unfence
+from assistant.tool_results import FENCE_CLOSE, FENCE_OPEN, fence, unfence
 
 PAGES = {
     ("contract-a", 3): "3.2 Timely Filing. Provider shall submit each claim within ninety (90)\n"

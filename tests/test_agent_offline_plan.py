@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from assistant.agent.intents import PayerDirectory, read_question
 from assistant.agent.offline import OfflineChatModel, best_sentences, unaddressed_words
+from assistant.rates.models import GapResult, GapRow, TopCodesResult, TopRow
+from assistant.retrieval.search import SearchHit
+from assistant.review.models import Citation, ItemValue
+from assistant.tool_results import RateGap, Search, TermDocument, TermReading, TermValue
 
 DIRECTORY = PayerDirectory.build(
     ["Aetna", "UnitedHealthcare", "Blue Cross", "Cigna", "TN Health Plan"],
@@ -75,8 +80,31 @@ def test_plan_for_fixed_phrasings(text: str, name: str, args: dict[str, Any]) ->
     assert {k: called_args.get(k) for k in args} == args
 
 
-def hit(text: str) -> dict[str, Any]:
-    return {"text": text, "source": "a.md", "doc_id": "d", "page": None, "page_end": None}
+def hit(text: str, section: str | None = None) -> SearchHit:
+    return SearchHit(
+        chunk_id="c",
+        doc_id="d",
+        source="a.md",
+        kind="contract",
+        payer=None,
+        page=None,
+        page_end=None,
+        section=section,
+        headings=(),
+        text=text,
+        score=0.0,
+        start=0,
+        end=len(text),
+        ocr=False,
+    )
+
+
+def term(payer: str, term_id: str, reading: str, source: str, clause: str) -> TermReading:
+    """A term a contract states once, in one clause of section 3.x."""
+    cited = Citation(source=source, page=None, section="3.2", quote=clause)
+    value = TermValue(reading, ItemValue(value={}, scope="agreement", citations=(cited,)))
+    document = TermDocument(source, "d", "found", (value,), red_flags=(), notes=())
+    return TermReading(payer, term_id, term_id.replace("_", " "), (document,))
 
 
 CLAUSES = [
@@ -118,27 +146,18 @@ def test_injected_instructions_are_never_quoted() -> None:
 
 def test_gap_on_a_named_code_answers_for_that_code() -> None:
     question = read_question("Does Aetna pay us less than medicare on 99214?", DIRECTORY, TODAY)
-    row = {
-        "code": "99214",
-        "modifier": "",
-        "rate": "132.18",
-        "benchmark_rate": "130.89",
-        "pct_of_benchmark": 100.99,
-        "units": 1342,
-        "gap_per_unit": "-1.29",
-        "annual_gap": "-1731.18",
-    }
-    other = {**row, "code": "99213", "rate": "80.00", "gap_per_unit": "10.00", "annual_gap": "9"}
-    gap = {
-        "payer": "Aetna",
-        "benchmark": "medicare",
-        "rows": [other, row],
-        "pct_of_benchmark": 101.46,
-        "total_revenue": "541871.39",
-        "total_benchmark_revenue": "534095.46",
-        "total_annual_gap": "-7775.93",
-    }
-    top = {"payer": "Aetna", "rows": [{"code": "99213"}, {"code": "99214"}]}
+    row = GapRow("99214", "", Decimal("132.18"), Decimal("130.89"), Decimal(1342))
+    other = GapRow("99213", "", Decimal("80.00"), Decimal("90.00"), Decimal(1))
+    gap = RateGap(GapResult("Aetna", "medicare", (other, row), ()))
+    top = TopCodesResult(
+        payer="Aetna",
+        by="revenue",
+        rows=(TopRow("99213", "", Decimal(1), None), TopRow("99214", "", Decimal(1342), None)),
+        total_units=Decimal(1343),
+        total_revenue=Decimal(0),
+        codes_considered=2,
+        missing=(),
+    )
     text = MODEL.compose(question, [("top_codes", {}, top), ("rate_gap", {}, gap)])
     assert text.startswith("For 99214, Aetna pays more than Medicare: $132.18 against $130.89")
     assert "99213" not in text
@@ -147,19 +166,13 @@ def test_gap_on_a_named_code_answers_for_that_code() -> None:
 def test_a_term_clause_leaving_the_question_unsaid_brings_the_passage_that_says_it() -> None:
     question = read_question("what's UHC's late payment interest?", DIRECTORY, TODAY)
     clause = "Payer shall pay Clean Claims within forty-five (45) days after receipt."
-    citation = {"source": "uhc.md", "page": None, "section": "3.4", "quote": clause}
-    value = {"reading": "45 days", "scope": "agreement", "citations": [citation]}
-    term = {
-        "payer": "UnitedHealthcare",
-        "term": "prompt_pay",
-        "documents": [{"values": [value], "red_flags": []}],
-    }
-    first = MODEL.plan(question, [("find_contract_term", {}, term)])
+    found = term("UnitedHealthcare", "prompt_pay", "45 days", "uhc.md", clause)
+    first = MODEL.plan(question, [("find_contract_term", {}, found)])
     assert [c.name for c in first] == ["search_contracts"]
     late = "### 3.5 Late Payment\nNo interest or penalty is payable on late claims under it."
-    search = {"relevance": 0.5, "hits": [{**hit(late), "section": "3.5"}]}
+    search = Search(question.text, "UnitedHealthcare", 0.5, (hit(late, "3.5"),))
     results: list[tuple[str, dict[str, Any], Any]] = [
-        ("find_contract_term", {}, term),
+        ("find_contract_term", {}, found),
         ("search_contracts", {}, search),
     ]
     text = MODEL.compose(question, results)
@@ -171,7 +184,5 @@ def test_a_term_clause_leaving_the_question_unsaid_brings_the_passage_that_says_
 def test_a_term_clause_answering_the_question_needs_no_search() -> None:
     question = read_question("What's our timely filing limit with Aetna?", DIRECTORY, TODAY)
     clause = "Provider shall submit each claim to Payer within ninety (90) days after service."
-    citation = {"source": "aetna.md", "page": None, "section": "3.2", "quote": clause}
-    value = {"reading": "90 days", "scope": "agreement", "citations": [citation]}
-    term = {"payer": "Aetna", "term": "timely_filing", "documents": [{"values": [value]}]}
-    assert MODEL.plan(question, [("find_contract_term", {}, term)]) == []
+    found = term("Aetna", "timely_filing", "90 days", "aetna.md", clause)
+    assert MODEL.plan(question, [("find_contract_term", {}, found)]) == []

@@ -23,6 +23,8 @@ from assistant.agent.intents import (
 )
 from assistant.agent.offline import Call, Draft, OfflineChatModel
 from assistant.agent.router import IntentRouter, Reading
+from assistant.review.models import Citation, ItemValue
+from assistant.tool_results import TermDocument, TermReading, TermValue
 
 ROOT = Path(__file__).resolve().parents[1]
 TUNE = ROOT / "evals" / "datasets" / "questions" / "tune.jsonl"
@@ -217,14 +219,14 @@ def test_term_comparison_calls_each_payer_and_cites_each_side() -> None:
         ("find_contract_term", "Cigna"),
     ]
 
-    def found(payer: str, days: int, source: str) -> dict[str, Any]:
+    def found(payer: str, days: int, source: str) -> TermReading:
         quote = f"Provider shall submit claims within {days} days after the date of service."
-        value = {
-            "reading": f"{days} days",
-            "scope": "Agreement",
-            "citations": [{"source": source, "page": None, "section": "3.2", "quote": quote}],
-        }
-        return {"payer": payer, "term": "timely_filing", "documents": [{"values": [value]}]}
+        cited = Citation(source=source, page=None, section="3.2", quote=quote)
+        value = TermValue(
+            f"{days} days", ItemValue(value={}, scope="Agreement", citations=(cited,))
+        )
+        document = TermDocument(source, "d", "found", (value,), red_flags=(), notes=())
+        return TermReading(payer, "timely_filing", "Timely filing", (document,))
 
     results = [
         ("find_contract_term", {"payer": "Aetna"}, found("Aetna", 90, "aetna.md")),

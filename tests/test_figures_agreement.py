@@ -21,6 +21,7 @@ from assistant.rates.money import money_display, pct_number
 from assistant.rates.proposals import build_proposal, parse_proposal_text
 from assistant.reports.packet import build_packet, render_markdown
 from assistant.reports.talking_points import build_talking_points
+from assistant.tool_results import jsonable
 from assistant.ui import workspace_data
 
 PAYERS = ("Aetna", "UnitedHealthcare", "Cigna", "Blue Cross")
@@ -52,8 +53,9 @@ def test_pct_of_medicare_and_gap_agree_on_every_surface(
     pct = pct_number(gap.pct_of_benchmark)
     cli_gap = cli_json(demo, capsys, "gap", "--payer", payer)
     cli_compare = cli_json(demo, capsys, "compare", "--rates")
-    tool_gap = ToolBox(demo).rate_gap(payer)
-    tool_compare = ToolBox(demo).compare_payers()
+    # the tools' figures as a model reads them: their JSON
+    tool_gap = jsonable(ToolBox(demo).rate_gap(payer))
+    tool_compare = jsonable(ToolBox(demo).compare_payers())
     view = workspace_data.gap(demo, payer).to_json()
     assert cli_gap["pct_of_benchmark"] == pct
     assert cli_compare["basket_pct_of_benchmark"][payer] == pct
@@ -85,7 +87,7 @@ def test_an_e_m_offer_is_worth_the_same_in_the_rates_view_cli_tools_and_document
         demo, capsys, "model", "--payer", "Aetna", "--across-the-board", "0",
         "--carve-out", "office-em=3",
     )  # fmt: skip
-    tool = ToolBox(demo).model_proposal("Aetna", across_the_board=0, carve_outs=["e/m=3"])
+    tool = jsonable(ToolBox(demo).model_proposal("Aetna", across_the_board=0, carve_outs=["e/m=3"]))
     tp = build_talking_points(ToolBox(demo), "Aetna", offer="office-em=3")
     offer = " ".join(p.text for p in tp.points if p.section == "Their offer")
     assert view["total_delta"] == cli["total_delta"] == tool["total_delta"]

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from assistant.agent.negotiation_chat import compose, detect, plan
+from assistant.agent.negotiation_tools import OfferHistory
+from assistant.negotiation.models import Offer
+from assistant.negotiation.service import PayerStatus
+from assistant.tool_results import ToolError
 
 TODAY = date(2026, 12, 4)  # a Friday
 PAYERS = ["Aetna", "Cigna", "UnitedHealthcare"]
@@ -71,23 +76,21 @@ def test_other_questions_are_left_to_the_agent(question: str) -> None:
 def test_compose_uses_only_the_result() -> None:
     q = detect("what did Cigna offer last time and what was it worth?", find, TODAY)
     assert q is not None
-    result = {
-        "payer": "Cigna",
-        "walk_away": None,
-        "offers": [
-            {
-                "date": "2026-11-28",
-                "summary": "+2.00%",
-                "worth": "7303.63",
-                "current_revenue": "365181.29",
-                "clears_walk_away": None,
-            }
-        ],
-    }
-    result["latest"] = result["offers"][-1]  # type: ignore[index]
+    offer = Offer(
+        payer="Cigna",
+        received_on=date(2026, 11, 28),
+        summary="+2.00%",
+        terms={},
+        current=Decimal("365181.29"),
+        worth=Decimal("7303.63"),
+    )
+    status = PayerStatus(
+        "Cigna", "negotiating", None, None, None, None, None, (offer,), (None,), (), ()
+    )
+    result = OfferHistory(status)
     text = compose(q, result)
     assert "2026-11-28" in text and "$7,303.63 a year" in text and "$365,181.29" in text
-    assert compose(q, {"error": "No payer named 'X'", "hint": None}).startswith("I couldn't")
+    assert compose(q, ToolError("No payer named 'X'")).startswith("I couldn't")
 
 
 def test_chat_end_to_end_on_the_demo(workspace_dir: Path) -> None:

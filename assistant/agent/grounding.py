@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from assistant.agent.answer import Citation, Figure, ToolCallRecord
 from assistant.agent.quantities import Quantity, in_result, mentions, supports
-from assistant.agent.tools import unfence
 from assistant.safety import addresses_assistant
+from assistant.tool_results import unfence
 
 PageText = Callable[[str, int | None], str | None]
 """(source or doc_id, page) -> the page's text, None when there is no such page."""

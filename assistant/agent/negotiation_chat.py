@@ -8,15 +8,27 @@ for the current offline model; an intent registry can call detect/plan/compose d
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from assistant.agent.tools import unfence
-from assistant.rates.money import money_display
+from assistant.rates.money import cents, money_display
+from assistant.tool_results import ToolError
+
+if TYPE_CHECKING:
+    from assistant.agent.negotiation_tools import (
+        Calendars,
+        DueReport,
+        LastContact,
+        LoggedContact,
+        OfferHistory,
+        StatusReport,
+    )
+    from assistant.negotiation.costs import MarginResult
+    from assistant.negotiation.models import Cite
+    from assistant.negotiation.redline import Redline
 
 FindPayers = Callable[[str], list[str]]
 
@@ -211,14 +223,13 @@ def plan(q: NegotiationQuestion) -> tuple[str, dict[str, Any]] | None:
 class _Draft:
     def __init__(self) -> None:
         self.lines: list[str] = []
-        self.citations: list[dict[str, Any]] = []
+        self.citations: list[Cite] = []
 
-    def cite(self, c: dict[str, Any]) -> str:
-        quote = unfence(c["quote"])
+    def cite(self, c: Cite) -> str:
         for i, seen in enumerate(self.citations, 1):
-            if seen["quote"] == quote and seen["source"] == c["source"]:
+            if seen.quote == c.quote and seen.source == c.source:
                 return f" [{i}]"
-        self.citations.append({"source": c["source"], "page": c.get("page"), "quote": quote})
+        self.citations.append(c)
         return f" [{len(self.citations)}]"
 
     def render(self) -> str:
@@ -226,155 +237,163 @@ class _Draft:
         if not self.citations:
             return text
         rows = [
-            f"[{i}] source: {c['source']} | page: {c['page'] if c['page'] is not None else 'none'}"
-            f' | section:  | quote: "{c["quote"]}"'
+            f"[{i}] source: {c.source} | page: {c.page if c.page is not None else 'none'}"
+            f' | section:  | quote: "{c.quote}"'
             for i, c in enumerate(self.citations, 1)
         ]
         return text + "\n\n<citations>\n" + "\n".join(rows) + "\n</citations>"
 
 
 def compose(q: NegotiationQuestion, result: Any) -> str:
-    """The answer to `q` from its tool's result."""
-    if isinstance(result, dict) and "error" in result:
-        hint = f" ({result['hint']})" if result.get("hint") else ""
-        return f"I couldn't answer that: {result['error']}{hint}."
+    """The answer to `q` from its tool's typed result."""
+    if isinstance(result, ToolError):
+        hint = f" ({result.hint})" if result.hint else ""
+        return f"I couldn't answer that: {result.error}{hint}."
     d = _Draft()
     getattr(_Composer, q.kind)(q, result, d)
     return d.render()
 
 
+_KINDS = {"follow_up": "follow-up", "notice_deadline": "notice deadline", "renewal": "renewal"}
+
+
 class _Composer:
     @staticmethod
-    def due(q: NegotiationQuestion, r: dict[str, Any], d: _Draft) -> None:
-        items = r["due"]
-        if not items:
-            d.lines.append(f"Nothing is due between {r['today']} and {r['until']}.")
+    def due(q: NegotiationQuestion, r: DueReport, d: _Draft) -> None:
+        today, until = r.today.isoformat(), r.until.isoformat()
+        if not r.due:
+            d.lines.append(f"Nothing is due between {today} and {until}.")
             return
-        d.lines.append(f"Due by {r['until']} (today is {r['today']}):")
-        for i in items:
-            late = " — overdue" if i["due"] < r["today"] else ""
-            kind = {
-                "follow_up": "follow-up",
-                "notice_deadline": "notice deadline",
-                "renewal": "renewal",
-            }[i["kind"]]
-            ref = f" (#{i['id']})" if i.get("id") else f" ({i['source']})"
-            d.lines.append(f"- {i['due']}{late}: {i['payer']} — {kind}: {i['what']}{ref}")
+        d.lines.append(f"Due by {until} (today is {today}):")
+        for i in r.due:
+            late = " — overdue" if i.due < r.today else ""
+            ref = f" (#{i.id})" if i.id else f" ({i.source})"
+            d.lines.append(
+                f"- {i.due.isoformat()}{late}: {i.payer} — {_KINDS[i.kind]}: {i.what}{ref}"
+            )
 
     @staticmethod
-    def last_contact(q: NegotiationQuestion, r: dict[str, Any], d: _Draft) -> None:
-        heard, last = r["last_heard_from_payer"], r["last_contact"]
+    def last_contact(q: NegotiationQuestion, r: LastContact, d: _Draft) -> None:
+        status = r.status
+        heard, last = status.last_heard, status.last_contact
         if heard is None and last is None:
-            d.lines.append(f"The log has no contact with {r['payer']} yet.")
+            d.lines.append(f"The log has no contact with {status.payer} yet.")
             return
         if heard is not None:
-            days = r["days_since_heard_from_payer"]
             d.lines.append(
-                f"We last heard from {r['payer']} on {heard['date']} ({days} days ago), by "
-                f"{heard['kind']}: {heard['note']}."
+                f"We last heard from {status.payer} on {heard.on_day.isoformat()} "
+                f"({r.days_since_heard} days ago), by {heard.kind}: {heard.note}."
             )
         else:
-            d.lines.append(f"The log has nothing from {r['payer']} itself yet.")
-        if last is not None and (heard is None or last["id"] != heard["id"]):
+            d.lines.append(f"The log has nothing from {status.payer} itself yet.")
+        if last is not None and (heard is None or last.id != heard.id):
             d.lines.append(
-                f"Our last contact was on {last['date']} ({last['kind']}): {last['note']}."
+                f"Our last contact was on {last.on_day.isoformat()} ({last.kind}): {last.note}."
             )
-        for f in r["open_follow_ups"]:
-            d.lines.append(f"Open follow-up #{f['id']}, due {f['due']}: {f['what']}.")
-        d.lines.append(f"Stage: {r['stage']}.")
+        for f in status.open_follow_ups:
+            d.lines.append(f"Open follow-up #{f.id}, due {f.due.isoformat()}: {f.what}.")
+        d.lines.append(f"Stage: {status.stage}.")
 
     @staticmethod
-    def offer(q: NegotiationQuestion, r: dict[str, Any], d: _Draft) -> None:
-        latest = r["latest"]
-        if latest is None:
-            d.lines.append(f"No offer from {r['payer']} is recorded yet.")
+    def offer(q: NegotiationQuestion, r: OfferHistory, d: _Draft) -> None:
+        status = r.status
+        if not status.offers:
+            d.lines.append(f"No offer from {status.payer} is recorded yet.")
             return
+        latest, clears = status.offers[-1], status.offers_clear_floor[-1]
         d.lines.append(
-            f"{r['payer']}'s latest offer, received {latest['date']}: {latest['summary']}. On your "
-            f"volumes it is worth {money_display(latest['worth'])} a year against today's "
-            f"{money_display(latest['current_revenue'])}."
+            f"{status.payer}'s latest offer, received {latest.received_on.isoformat()}: "
+            f"{latest.summary}. On your volumes it is worth {money_display(latest.worth)} a year "
+            f"against today's {money_display(latest.current)}."
         )
-        if latest.get("clears_walk_away") is not None:
-            verdict = "clears" if latest["clears_walk_away"] else "does not clear"
-            d.lines.append(f"It {verdict} your walk-away ({r['walk_away']['summary']}).")
-        earlier = r["offers"][:-1]
-        for o in earlier:
+        if clears is not None and status.walk_away is not None:
+            verdict = "clears" if clears else "does not clear"
+            d.lines.append(f"It {verdict} your walk-away ({status.walk_away.summary}).")
+        for o in status.offers[:-1]:
             d.lines.append(
-                f"Earlier, on {o['date']}: {o['summary']} — {money_display(o['worth'])} a year."
+                f"Earlier, on {o.received_on.isoformat()}: {o.summary} — "
+                f"{money_display(o.worth)} a year."
             )
 
     @staticmethod
-    def log(q: NegotiationQuestion, r: dict[str, Any], d: _Draft) -> None:
-        e = r["logged"]
-        d.lines.append(f"Logged a {e['kind']} with {e['payer']} on {e['date']}: {e['note']}.")
-        if r["follow_up"]:
-            f = r["follow_up"]
-            d.lines.append(f"Added follow-up #{f['id']}, due {f['due']}: {f['what']}.")
+    def log(q: NegotiationQuestion, r: LoggedContact, d: _Draft) -> None:
+        e = r.logged
+        d.lines.append(f"Logged a {e.kind} with {e.payer} on {e.on_day.isoformat()}: {e.note}.")
+        if r.follow_up:
+            f = r.follow_up
+            d.lines.append(f"Added follow-up #{f.id}, due {f.due.isoformat()}: {f.what}.")
 
     @staticmethod
-    def calendar(q: NegotiationQuestion, r: dict[str, Any], d: _Draft) -> None:
-        if not r["contracts"]:
-            d.lines.append(f"No contract is indexed for {r['payer']}, so I can't date its renewal.")
+    def calendar(q: NegotiationQuestion, r: Calendars, d: _Draft) -> None:
+        if not r.contracts:
+            d.lines.append(f"No contract is indexed for {r.payer}, so I can't date its renewal.")
             return
-        for c in r["contracts"]:
-            d.lines.append(f"{r['payer']} ({c['source']}):")
-            for e in c["events"]:
-                marks = "".join(d.cite(x) for x in e["citations"])
-                missed = " (already passed)" if e["missed"] else ""
-                d.lines.append(f"- {e['date']}{missed}: {e['what']}.{marks}")
-            for u in c["unknown"]:
+        for c in r.contracts:
+            d.lines.append(f"{r.payer} ({c.source}):")
+            for e in c.events:
+                marks = "".join(d.cite(x) for x in e.citations)
+                missed = " (already passed)" if e.missed else ""
+                when = "unknown" if e.date is None else e.date.isoformat()
+                d.lines.append(f"- {when}{missed}: {e.what}.{marks}")
+            for u in c.unknown:
                 d.lines.append(f"- Unknown: {u}.")
 
     @staticmethod
-    def status(q: NegotiationQuestion, r: dict[str, Any], d: _Draft) -> None:
-        for p in r["payers"]:
-            parts = [f"{p['payer']}: {p['stage']}"]
-            if p["offers"]:
-                o = p["offers"][-1]
-                parts.append(f"latest offer {o['date']} worth {money_display(o['worth'])} a year")
-            if p["last_contact"]:
-                parts.append(f"last contact {p['last_contact']['date']}")
-            if p["next_due"]:
-                parts.append(f"next: {p['next_due']['what']} by {p['next_due']['due']}")
+    def status(q: NegotiationQuestion, r: StatusReport, d: _Draft) -> None:
+        for p in r.payers:
+            parts = [f"{p.payer}: {p.stage}"]
+            if p.offers:
+                o = p.offers[-1]
+                parts.append(
+                    f"latest offer {o.received_on.isoformat()} worth {money_display(o.worth)} "
+                    "a year"
+                )
+            if p.last_contact:
+                parts.append(f"last contact {p.last_contact.on_day.isoformat()}")
+            if p.next_due:
+                parts.append(f"next: {p.next_due.what} by {p.next_due.due.isoformat()}")
             d.lines.append("- " + "; ".join(parts) + ".")
 
     @staticmethod
-    def redline(q: NegotiationQuestion, r: dict[str, Any], d: _Draft) -> None:
+    def redline(q: NegotiationQuestion, r: Redline, d: _Draft) -> None:
         d.lines.append(
-            f"{r['payer']}'s proposal ({r['proposal']}) changes {r['codes_changed']} codes, worth "
-            f"{money_display(r['total_worth'])} a year on your volumes."
+            f"{r.payer}'s proposal ({r.proposal_source}) changes {len(r.changed())} codes, worth "
+            f"{money_display(r.total_worth)} a year on your volumes."
         )
         changed = sorted(
-            (x for x in r["rows"] if x["change"] != "0.00"),
-            key=lambda x: abs(float(x["worth"])),
+            (x for x in r.rows if cents(x.change) != 0),
+            key=lambda x: abs(cents(x.worth)),
             reverse=True,
         )[:5]
         for x in changed:
             d.lines.append(
-                f"- {x['code']}: {money_display(x['old'])} → {money_display(x['new'])} "
-                f"({money_display(x['worth'])} a year)"
+                f"- {x.code}: {money_display(x.old)} → {money_display(x.new)} "
+                f"({money_display(x.worth)} a year)"
             )
-        for x in r["dropped"]:
-            d.lines.append(f"- Dropped: {x['code']} (today {money_display(x['rate'])}).")
-        for x in r["added"]:
-            d.lines.append(f"- Added: {x['code']} at {money_display(x['rate'])}.")
-        for flag in r["basis_changes"]:
+        for gone in r.dropped:
+            d.lines.append(f"- Dropped: {gone.code} (today {money_display(gone.rate)}).")
+        for new in r.added:
+            d.lines.append(f"- Added: {new.code} at {money_display(new.rate)}.")
+        for flag in r.basis_changes:
             d.lines.append(f"- Basis change: {flag}.")
 
     @staticmethod
-    def margin(q: NegotiationQuestion, r: dict[str, Any], d: _Draft) -> None:
-        totals = r["annual_margin"]
-        line = f"{r['payer']}: annual margin at current rates {money_display(totals['current'])}"
-        if totals.get("offered"):
-            line += f", at the latest offer {money_display(totals['offered'])}"
-        if totals.get("target"):
-            line += f", at our ask {money_display(totals['target'])}"
-        d.lines.append(line + f" (costs: {r['cost_source']}).")
-        worst = sorted(r["rows"], key=lambda x: float(x["annual_margin_current"]))[:3]
+    def margin(q: NegotiationQuestion, r: MarginResult, d: _Draft) -> None:
+        offered = r.total_margin("offered") if r.offered_label else None
+        target = r.total_margin("target") if r.target_label else None
+        line = (
+            f"{r.payer}: annual margin at current rates {money_display(r.total_margin('current'))}"
+        )
+        if offered is not None:
+            line += f", at the latest offer {money_display(offered)}"
+        if target is not None:
+            line += f", at our ask {money_display(target)}"
+        d.lines.append(line + f" (costs: {r.cost_source}).")
+        worst = sorted(r.rows, key=lambda x: cents(x.margin_current * x.units))[:3]
         for x in worst:
             d.lines.append(
-                f"- {x['code']} costs us {money_display(x['cost'])} to deliver; "
-                f"{r['payer']} pays {money_display(x['current_rate'])}."
+                f"- {x.code} costs us {money_display(x.cost)} to deliver; "
+                f"{r.payer} pays {money_display(x.current)}."
             )
 
 
@@ -398,10 +417,8 @@ def respond(messages: Sequence[Any], find_payers: FindPayers, today: date) -> An
         return None
     results = [m for m in messages[humans[-1] :] if isinstance(m, ToolMessage)]
     if results:
-        try:
-            result = json.loads(str(results[-1].content))
-        except json.JSONDecodeError:
-            result = {"error": str(results[-1].content)}
+        last = results[-1]
+        result = last.artifact if last.artifact is not None else ToolError(str(last.content))
         return AIMessage(content=compose(q, result))
     call = plan(q)
     if call is None:

@@ -23,14 +23,13 @@ module that defines its tools); its tools must be in `make_tools`' list for the 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
@@ -46,9 +45,37 @@ from assistant.agent.intents import (
     resolve_follow_up,
     term_phrase,
 )
-from assistant.agent.tools import TERMS, describe_proposal, unfence
+from assistant.agent.tools import TERMS
+from assistant.rates.models import units_number
+from assistant.rates.money import cents, money_text, pct_number
 from assistant.resources import prompts_dir
 from assistant.safety import addresses_assistant
+from assistant.tool_results import (
+    RateGap,
+    ReasonCodes,
+    Review,
+    Search,
+    TermDocument,
+    TermReading,
+    TermValue,
+    ToolError,
+    describe_proposal,
+    unfence,
+)
+
+if TYPE_CHECKING:
+    from assistant.rates.models import (
+        GapResult,
+        PayerComparison,
+        ProposalResult,
+        SolveResult,
+        TopCodesResult,
+        WalkAwayResult,
+    )
+    from assistant.remits.analysis import DenialReport, UnderpaymentReport
+    from assistant.reports.talking_points import TalkingPoints
+    from assistant.retrieval.search import SearchHit
+    from assistant.review.models import Citation as ReviewCitation
 
 OFFLINE_NAME = "offline"
 FOCUS_PREFIX = "[payer in focus: "
@@ -90,15 +117,18 @@ def say(key: str, **values: Any) -> str:
     return templates()[key].format(**values)
 
 
-def money(text: str | None) -> str:
-    """'1234.5' -> '1,234.50' (the $ is in the template); the digits are the tool's."""
-    return "—" if text is None else f"{Decimal(text):,.2f}"
+def money(amount: Decimal | None) -> str:
+    """1234.5 -> '1,234.50' (the $ is in the template): rounded to the cent as the tool's JSON
+    rounds it, so the figure is the one a model would read."""
+    return "—" if amount is None else f"{cents(amount):,.2f}"
 
 
-def pct(value: float | int | str | None) -> str:
+def pct(value: Decimal | float | int | None) -> str:
+    """A percent with at most two decimals, rounded as the tool's JSON rounds it."""
     if value is None:
         return "—"
-    return f"{Decimal(str(value)):,.2f}".rstrip("0").rstrip(".")
+    shown = pct_number(value) if isinstance(value, Decimal) else value
+    return f"{Decimal(str(shown)):,.2f}".rstrip("0").rstrip(".")
 
 
 def with_focus(question: str, payer: str | None) -> str:
@@ -111,6 +141,13 @@ def split_focus(content: str) -> tuple[str | None, str]:
         head, question = content.split("]\n", 1)
         return head[len(FOCUS_PREFIX) :], question
     return None, content
+
+
+@dataclass(frozen=True)
+class Passage:
+    """Text a question's words are looked for in, like a search hit's (a clause already cited)."""
+
+    text: str
 
 
 @dataclass(frozen=True)
@@ -214,7 +251,8 @@ class OfflineChatModel(BaseChatModel):
 
     @staticmethod
     def _results(messages: Sequence[BaseMessage]) -> list[tuple[str, dict[str, Any], Any]]:
-        """(tool name, args, parsed result) of this turn's tool calls, in order."""
+        """(tool name, args, typed result) of this turn's tool calls, in order: the result is
+        the ToolMessage's artifact (a ToolError when the tool failed outside our own errors)."""
         start = max(i for i, m in enumerate(messages) if isinstance(m, HumanMessage))
         args: dict[str, tuple[str, dict[str, Any]]] = {}
         out = []
@@ -224,10 +262,7 @@ class OfflineChatModel(BaseChatModel):
                     args[str(tc["id"])] = (tc["name"], dict(tc["args"]))
             elif isinstance(m, ToolMessage):
                 name, call_args = args.get(m.tool_call_id, (m.name or "", {}))
-                try:
-                    result = json.loads(str(m.content))
-                except json.JSONDecodeError:
-                    result = {"error": str(m.content), "hint": None}
+                result = m.artifact if m.artifact is not None else ToolError(str(m.content))
                 out.append((name, call_args, result))
         return out
 
@@ -258,7 +293,7 @@ class OfflineChatModel(BaseChatModel):
     def plan(self, q: Question, results: list[tuple[str, dict[str, Any], Any]]) -> list[Call]:
         """The next tool calls, or [] when the results are enough to answer."""
         made = {name for name, _, _ in results}
-        if any(isinstance(r, dict) and "error" in r for _, _, r in results):
+        if any(isinstance(r, ToolError) for _, _, r in results):
             return []
         payer = q.payer
         intent = q.intent
@@ -298,8 +333,8 @@ class OfflineChatModel(BaseChatModel):
                     return []
             if "find_contract_term" not in made:
                 return [Call("find_contract_term", {"term": q.term, "payer": payer})]
-            documents = results[0][2].get("documents", [])
-            found = any(d["values"] for d in documents)
+            documents = results[0][2].documents
+            found = any(d.values for d in documents)
             # No value, or values whose clauses leave part of the question unsaid ("interest"
             # when the prompt-pay clause gives only days): search for the passage that says it.
             if "search_contracts" not in made and (not found or self._uncited(q, documents)):
@@ -376,16 +411,16 @@ class OfflineChatModel(BaseChatModel):
         names = [*q.payers, *self.payer_source().names]
         return {w for name in names for w in re.findall(r"[a-z0-9]+", name.lower())}
 
-    def _uncited(self, q: Question, documents: list[dict[str, Any]]) -> list[str]:
+    def _uncited(self, q: Question, documents: Sequence[TermDocument]) -> list[str]:
         """Topic words of the question that neither its words naming the term ("timely
         filing") nor the term's readings nor the clauses the answer cites contain."""
         said = [term_phrase(q.text, q.term or "")] + [
             text
             for doc in documents
-            for value in doc["values"][:4]
-            for text in (value["reading"] or "", unfence(value["citations"][0]["quote"]))
+            for value in doc.values[:4]
+            for text in (value.reading or "", value.citations[0].quote)
         ]
-        return unaddressed_words(q.text, [{"text": t} for t in said], self._name_words(q))
+        return unaddressed_words(q.text, [Passage(t) for t in said], self._name_words(q))
 
     def _only_contract_payer(self) -> str | None:
         payers = self.contract_payers()
@@ -398,7 +433,7 @@ class OfflineChatModel(BaseChatModel):
         errors = [
             r
             for name, _, r in results
-            if isinstance(r, dict) and "error" in r and not _auxiliary(q, name, results)
+            if isinstance(r, ToolError) and not _auxiliary(q, name, results)
         ]
         if q.intent == "out_of_scope":
             return say("declined")
@@ -412,11 +447,11 @@ class OfflineChatModel(BaseChatModel):
             errors = []
         if errors:
             if q.intent in ("underpayments", "denials") and (
-                "remittances" in errors[0]["error"].lower()
+                "remittances" in errors[0].error.lower()
             ):
                 return say("no_remits", payer=q.payer or "your payers")
-            hint = f" ({errors[0]['hint']})" if errors[0].get("hint") else ""
-            return say("tool_error", error=errors[0]["error"], hint=hint)
+            hint = f" ({errors[0].hint})" if errors[0].hint else ""
+            return say("tool_error", error=errors[0].error, hint=hint)
         if not results:
             if q.intent in ("proposal", "walk_away") and q.payer:
                 return say("need_offer", payer=q.payer)
@@ -444,13 +479,13 @@ class OfflineChatModel(BaseChatModel):
         return (template or intent.replace("_", " ")).format(payer=payer, offer=offer)
 
     def _term_values(
-        self, q: Question, documents: list[dict[str, Any]]
-    ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+        self, q: Question, documents: Sequence[TermDocument]
+    ) -> list[tuple[TermDocument, TermValue]]:
         """The values of a term's documents, only the asked program's when it has any."""
-        stated = [(doc, v) for doc in documents for v in doc["values"]]
+        stated = [(doc, v) for doc in documents for v in doc.values]
         if q.program:
             words = q.program.split()
-            own = [(d, v) for d, v in stated if all(w in (v["scope"] or "").lower() for w in words)]
+            own = [(d, v) for d, v in stated if all(w in (v.scope or "").lower() for w in words)]
             return own or stated
         return stated
 
@@ -464,86 +499,84 @@ class OfflineChatModel(BaseChatModel):
         for name, args, found in results:
             if name != "find_contract_term":
                 continue
-            if "error" in found:
-                d.lines.append(say("compare_terms_none", payer=args["payer"], why=found["error"]))
+            if isinstance(found, ToolError):
+                d.lines.append(say("compare_terms_none", payer=args["payer"], why=found.error))
                 continue
-            stated = self._term_values(q, found["documents"])
+            stated = self._term_values(q, found.documents)
             if not stated:
-                d.lines.append(say("compare_terms_none", payer=found["payer"], why="not stated"))
+                d.lines.append(say("compare_terms_none", payer=found.payer, why="not stated"))
                 continue
             readings = []
             for _doc, value in stated[:3]:
                 readings.append(self._reading(value, d))
             d.lines.append(
-                say("compare_terms_row", payer=found["payer"], readings="; ".join(readings))
+                say("compare_terms_row", payer=found.payer, readings="; ".join(readings))
             )
 
-    def _reading(self, value: dict[str, Any], d: Draft) -> str:
-        citation = {**value["citations"][0], "quote": unfence(value["citations"][0]["quote"])}
-        n = d.cite(citation)
-        scope = value["scope"]
+    def _reading(self, value: TermValue, d: Draft) -> str:
+        first = value.citations[0]
+        n = d.cite(_citation(first))
+        scope = value.scope
         scope_text = f" ({scope})" if scope and scope.lower() not in ("agreement", "") else ""
-        reading = value["reading"] or _excerpt(citation["quote"])
+        reading = value.reading or _excerpt(first.quote)
         return say("term_reading", reading=reading, scope=scope_text, n=n)
 
     def _compose_review(self, q: Question, r: dict[str, Any], d: Draft) -> None:
-        review = r["review_contract"]
-        for doc in review["documents"]:
-            flags = doc["red_flags"]
+        review: Review = r["review_contract"]
+        for doc in review.documents:
+            flags = doc.red_flags
             d.lines.append(
-                say("review_intro", payer=review["payer"], source=doc["source"], count=len(flags))
+                say("review_intro", payer=review.payer, source=doc.source, count=len(flags))
             )
             for item in flags[:8]:
-                markers = ""
-                for c in item["citations"][:1]:
-                    citation = {**c, "quote": unfence(c["quote"])}
-                    markers += f" [{d.cite(citation)}]"
+                markers = "".join(f" [{d.cite(_citation(c))}]" for c in item.citations[:1])
                 d.lines.append(
                     say(
                         "review_row",
-                        name=item["name"],
-                        flag=item["flags"][0] if item["flags"] else "",
-                        ask=item["ask"],
+                        name=item.name,
+                        flag=item.flags[0] if item.flags else "",
+                        ask=item.ask,
                         markers=markers,
                     )
                 )
-            if doc["absent"]:
-                d.lines.append(say("review_absent", items=", ".join(doc["absent"][:6])))
+            if doc.absent:
+                d.lines.append(say("review_absent", items=", ".join(doc.absent[:6])))
 
     def _compose_denials(self, q: Question, r: dict[str, Any], d: Draft) -> None:
-        report = r["denials"]
-        for row in report["payers"]:
+        report: DenialReport = r["denials"]
+        for row in report.payers:
+            rate = row.line_denial_rate.quantize(Decimal("0.0001"), ROUND_HALF_UP)
             d.lines.append(
                 say(
                     "denials_payer",
-                    payer=row["payer"],
-                    rate=pct(Decimal(str(row["line_denial_rate"])) * 100),
-                    denied=row["denied_lines"],
-                    lines=row["lines"],
-                    charges=money(row["denied_charges"]),
+                    payer=row.payer,
+                    rate=pct(rate * 100),
+                    denied=row.denied_lines,
+                    lines=row.lines,
+                    charges=money(row.denied_charges),
                 )
             )
-        reasons = sorted(report["reasons"], key=lambda x: -Decimal(str(x["amount"])))[:5]
-        for row in reasons:
+        reasons = sorted(report.reasons, key=lambda x: -cents(x.amount))[:5]
+        for reason in reasons:
             d.lines.append(
                 say(
                     "denials_reason",
-                    payer=row["payer"],
-                    code=row["code"],
-                    meaning=row["meaning"],
-                    amount=money(row["amount"]),
+                    payer=reason.payer,
+                    code=f"{reason.group}-{reason.reason}",
+                    meaning=reason.meaning,
+                    amount=money(reason.amount),
                 )
             )
 
     def _compose_denial_code(self, q: Question, r: dict[str, Any], d: Draft) -> None:
-        result = r["explain_reason_code"]
-        for item in result["codes"]:
-            d.lines.append(say("reason_code", code=item["code"], meaning=item["meaning"]))
+        result: ReasonCodes = r["explain_reason_code"]
+        for item in result.codes:
+            d.lines.append(say("reason_code", code=item.code, meaning=item.meaning))
 
     def _compose_contract_term(self, q: Question, r: dict[str, Any], d: Draft) -> None:
-        found = r["find_contract_term"]
-        term_name = TERMS[found["term"]]
-        stated = self._term_values(q, found["documents"])
+        found: TermReading = r["find_contract_term"]
+        term_name = TERMS[found.term]
+        stated = self._term_values(q, found.documents)
         if not stated:
             self._compose_contract_search(q, r, d)
             return
@@ -551,12 +584,12 @@ class OfflineChatModel(BaseChatModel):
         d.lines.append(
             say(
                 "term_found",
-                payer=found["payer"],
+                payer=found.payer,
                 term_name=term_name.lower(),
                 readings="; ".join(readings),
             )
         )
-        flags = [f for doc in found["documents"] for f in doc["red_flags"]]
+        flags = [f for doc in found.documents for f in doc.red_flags]
         if flags:
             d.lines.append(say("term_red_flag", flag=flags[0]))
         if r.get("search_contracts"):
@@ -565,39 +598,39 @@ class OfflineChatModel(BaseChatModel):
     def _compose_term_related(self, q: Question, r: dict[str, Any], d: Draft) -> None:
         """The passage saying what the term's clauses leave unsaid, if one above the bar does."""
         search = r["search_contracts"]
-        if "error" in search:
+        if isinstance(search, ToolError):
             return
         if self.sentence_scorer is not None:
             self._add_nearer_sentence(q, search, d)
             return
-        missing = self._uncited(q, r["find_contract_term"]["documents"])
+        missing = self._uncited(q, r["find_contract_term"].documents)
         ignore = self._name_words(q)
         if (
             not missing
-            or search["relevance"] < ABSTAIN_BELOW
-            or unaddressed_words(q.text, search["hits"], ignore)
+            or search.relevance < ABSTAIN_BELOW
+            or unaddressed_words(q.text, search.hits, ignore)
         ):
             return
         cited = {c["quote"] for c in d.citations}
-        for sentence, hit in best_sentences(q.text, search["hits"][:3], ignore, limit=6):
+        for sentence, hit in best_sentences(q.text, search.hits[:3], ignore, limit=6):
             section, quote = split_heading(sentence, sentence_section(hit, sentence))
-            unsaid = unaddressed_words(" ".join(missing), [{"text": quote}], set())
+            unsaid = unaddressed_words(" ".join(missing), [Passage(quote)], set())
             repeats = any(c in quote or quote in c for c in cited)
             if repeats or len(unsaid) == len(missing):
                 continue
-            page = self.page_finder(hit["doc_id"], quote, hit["page"], hit["page_end"])
-            n = d.cite({"source": hit["source"], "page": page, "section": section, "quote": quote})
+            page = self.page_finder(hit.doc_id, quote, hit.page, hit.page_end)
+            n = d.cite({"source": hit.source, "page": page, "section": section, "quote": quote})
             where = _where({"page": page, "section": section})
-            d.lines.append(say("term_related", source=hit["source"], where=where, quote=quote, n=n))
+            d.lines.append(say("term_related", source=hit.source, where=where, quote=quote, n=n))
             return
 
-    def _add_nearer_sentence(self, q: Question, search: dict[str, Any], d: Draft) -> None:
+    def _add_nearer_sentence(self, q: Question, search: Search, d: Draft) -> None:
         """The sentence of the search nearest the question, when it is nearer than every clause
         the answer already cites (it then says what those leave unsaid)."""
         assert self.sentence_scorer is not None
-        if search["relevance"] < ABSTAIN_BELOW or not d.citations:
+        if search.relevance < ABSTAIN_BELOW or not d.citations:
             return
-        picked = self._answering_sentences(q, search["hits"][:3], limit=1)
+        picked = self._answering_sentences(q, search.hits[:3], limit=1)
         if not picked:
             return
         sentence, hit = picked[0]
@@ -608,32 +641,32 @@ class OfflineChatModel(BaseChatModel):
         scores = self.sentence_scorer(q.text, [quote, *(_sentences(" ".join(cited)) or cited)])
         if scores[0] <= max(scores[1:]) + NEARER_BY:
             return
-        page = self.page_finder(hit["doc_id"], quote, hit["page"], hit["page_end"])
-        n = d.cite({"source": hit["source"], "page": page, "section": section, "quote": quote})
+        page = self.page_finder(hit.doc_id, quote, hit.page, hit.page_end)
+        n = d.cite({"source": hit.source, "page": page, "section": section, "quote": quote})
         where = _where({"page": page, "section": section})
-        d.lines.append(say("term_related", source=hit["source"], where=where, quote=quote, n=n))
+        d.lines.append(say("term_related", source=hit.source, where=where, quote=quote, n=n))
 
     def _compose_contract_search(self, q: Question, r: dict[str, Any], d: Draft) -> None:
         search = r.get("search_contracts")
         scope = f"{q.payer}'s documents" if q.payer else "the indexed contracts"
         ignore = self._name_words(q)
-        picked: list[tuple[str, dict[str, Any]]] = []
-        if search and search["relevance"] >= ABSTAIN_BELOW:
+        picked: list[tuple[str, SearchHit]] = []
+        if search and search.relevance >= ABSTAIN_BELOW:
             if self.sentence_scorer is not None and not self._off_the_documents(q):
-                picked = self._answering_sentences(q, search["hits"][:3])
-            elif not unaddressed_words(q.text, search["hits"], ignore):
-                picked = best_sentences(q.text, search["hits"][:3], ignore)
+                picked = self._answering_sentences(q, search.hits[:3])
+            elif not unaddressed_words(q.text, search.hits, ignore):
+                picked = best_sentences(q.text, search.hits[:3], ignore)
         if not picked:
             d.lines.append(say("not_addressed", scope=scope))
             return
         for quote, hit in picked:
-            section, quote = split_heading(quote, hit["section"])
-            page = self.page_finder(hit["doc_id"], quote, hit["page"], hit["page_end"])
-            n = d.cite({"source": hit["source"], "page": page, "section": section, "quote": quote})
+            section, quote = split_heading(quote, hit.section)
+            page = self.page_finder(hit.doc_id, quote, hit.page, hit.page_end)
+            n = d.cite({"source": hit.source, "page": page, "section": section, "quote": quote})
             d.lines.append(
                 say(
                     "search_found",
-                    source=hit["source"],
+                    source=hit.source,
                     where=_where({"page": page, "section": section}),
                     quote=quote,
                     n=n,
@@ -658,14 +691,12 @@ class OfflineChatModel(BaseChatModel):
         return len(absent) / len(words) >= ABSENT_SHARE
 
     def _answering_sentences(
-        self, q: Question, hits: list[dict[str, Any]], limit: int = 2
-    ) -> list[tuple[str, dict[str, Any]]]:
+        self, q: Question, hits: Sequence[SearchHit], limit: int = 2
+    ) -> list[tuple[str, SearchHit]]:
         """The one or two sentences of the hits nearest in meaning to the question; none when
         the nearest is under SENTENCE_BELOW (the contracts do not answer it)."""
         assert self.sentence_scorer is not None
-        candidates = [
-            (sentence, hit) for hit in hits for sentence in _sentences(unfence(hit["text"]))
-        ]
+        candidates = [(sentence, hit) for hit in hits for sentence in _sentences(unfence(hit.text))]
         if not candidates:
             return []
         scores = self.sentence_scorer(q.text, [s for s, _ in candidates])
@@ -676,42 +707,42 @@ class OfflineChatModel(BaseChatModel):
         return [candidates[i] for score, i in ranked[:limit] if score >= best - 0.05]
 
     def _compose_gap(self, q: Question, r: dict[str, Any], d: Draft) -> None:
-        gap = r["rate_gap"]
-        top = r["top_codes"]
-        bench = _bench_label(gap["benchmark"])
+        gap: GapResult = r["rate_gap"].result
+        top: TopCodesResult = r["top_codes"]
+        bench = _bench_label(gap.benchmark)
         if q.codes:
             self._compose_gap_codes(q, gap, d)
             return
-        wanted = [row["code"] for row in top["rows"]]
-        rows = {row["code"]: row for row in gap["rows"] if not row["modifier"]}
+        wanted = [row.code for row in top.rows]
+        rows = {row.code: row for row in gap.rows if not row.modifier}
         ranked = sorted(
-            (rows[c] for c in wanted if c in rows), key=lambda row: -Decimal(row["annual_gap"])
+            (rows[c] for c in wanted if c in rows), key=lambda row: -cents(row.annual_gap)
         )
-        below = [row for row in ranked if Decimal(row["annual_gap"]) > 0]
+        below = [row for row in ranked if cents(row.annual_gap) > 0]
         if below:
             worst = below[0]
             d.lines.append(
                 say(
                     "gap_worst",
-                    payer=gap["payer"],
+                    payer=gap.payer,
                     count=len(wanted),
-                    code=worst["code"],
+                    code=worst.code,
                     benchmark=bench,
-                    rate=money(worst["rate"]),
-                    benchmark_rate=money(worst["benchmark_rate"]),
-                    pct=pct(worst["pct_of_benchmark"]),
-                    gap_per_unit=money(worst["gap_per_unit"]),
-                    annual_gap=money(worst["annual_gap"]),
-                    units=worst["units"],
+                    rate=money(worst.rate),
+                    benchmark_rate=money(worst.benchmark_rate),
+                    pct=pct(worst.pct_of_benchmark),
+                    gap_per_unit=money(worst.gap_per_unit),
+                    annual_gap=money(worst.annual_gap),
+                    units=units_number(worst.units),
                 )
             )
             if len(below) > 1:
                 items = [
                     say(
                         "gap_next_item",
-                        code=row["code"],
-                        annual_gap=money(row["annual_gap"]),
-                        pct=pct(row["pct_of_benchmark"]),
+                        code=row.code,
+                        annual_gap=money(row.annual_gap),
+                        pct=pct(row.pct_of_benchmark),
                         benchmark=bench,
                     )
                     for row in below[1:3]
@@ -719,64 +750,61 @@ class OfflineChatModel(BaseChatModel):
                 d.lines.append(say("gap_next", items="; ".join(items)))
         else:
             d.lines.append(
-                say("gap_none_below", payer=gap["payer"], count=len(wanted), benchmark=bench)
+                say("gap_none_below", payer=gap.payer, count=len(wanted), benchmark=bench)
             )
         d.lines.append(_gap_total(gap))
 
-    def _compose_gap_codes(self, q: Question, gap: dict[str, Any], d: Draft) -> None:
+    def _compose_gap_codes(self, q: Question, gap: GapResult, d: Draft) -> None:
         """The codes the question names, each against the benchmark, then the total."""
-        bench = _bench_label(gap["benchmark"])
-        rows = {row["code"]: row for row in gap["rows"] if not row["modifier"]}
+        bench = _bench_label(gap.benchmark)
+        rows = {row.code: row for row in gap.rows if not row.modifier}
         for code in q.codes:
             row = rows.get(code)
             if row is None:
-                d.lines.append(
-                    say("gap_code_missing", payer=gap["payer"], code=code, benchmark=bench)
-                )
+                d.lines.append(say("gap_code_missing", payer=gap.payer, code=code, benchmark=bench))
                 continue
-            direction = _less_or_more(row["gap_per_unit"])
             d.lines.append(
                 say(
                     "gap_code",
-                    payer=gap["payer"],
+                    payer=gap.payer,
                     code=code,
-                    direction=direction,
+                    direction=_less_or_more(row.gap_per_unit),
                     benchmark=bench,
-                    rate=money(row["rate"]),
-                    benchmark_rate=money(row["benchmark_rate"]),
-                    pct=pct(row["pct_of_benchmark"]),
-                    gap_per_unit=money(row["gap_per_unit"].lstrip("-")),
-                    annual_gap=money(row["annual_gap"].lstrip("-")),
-                    units=row["units"],
+                    rate=money(row.rate),
+                    benchmark_rate=money(row.benchmark_rate),
+                    pct=pct(row.pct_of_benchmark),
+                    gap_per_unit=money(abs(row.gap_per_unit)),
+                    annual_gap=money(abs(row.annual_gap)),
+                    units=units_number(row.units),
                 )
             )
         d.lines.append(_gap_total(gap))
 
     def _compose_top_codes(self, q: Question, r: dict[str, Any], d: Draft) -> None:
-        top = r["top_codes"]
+        top: TopCodesResult = r["top_codes"]
         d.lines.append(
             say(
                 "top_codes_intro",
-                who=f"{top['payer']}'s" if top["payer"] else "All payers'",
-                count=len(top["rows"]),
-                total_revenue=money(top["total_revenue"]),
+                who=f"{top.payer}'s" if top.payer else "All payers'",
+                count=len(top.rows),
+                total_revenue=money(top.total_revenue),
             )
         )
-        for row in top["rows"]:
+        for row in top.rows:
             d.lines.append(
                 say(
                     "top_codes_row",
-                    code=row["code"] + (f"-{row['modifier']}" if row["modifier"] else ""),
-                    units=row["units"],
-                    revenue=money(row["revenue"]),
-                    share=pct(row["share"]),
+                    code=row.code + (f"-{row.modifier}" if row.modifier else ""),
+                    units=units_number(row.units),
+                    revenue=money(row.revenue),
+                    share=pct(top.share(row)),
                 )
             )
 
     def _compose_compare(self, q: Question, r: dict[str, Any], d: Draft) -> None:
-        cmp = r["compare_payers"]
-        bench = _bench_label(cmp["benchmark"] or "medicare")
-        basket = {p: v for p, v in cmp["basket_pct_of_benchmark"].items() if v is not None}
+        cmp: PayerComparison = r["compare_payers"]
+        bench = _bench_label(cmp.benchmark or "medicare")
+        basket = {p: v for p in cmp.payers if (v := pct_number(cmp.basket_pct(p))) is not None}
         scope = ", ".join(q.codes) or GROUP_NAMES.get(q.code_group or "", "every code they price")
         d.lines.append(say("compare_intro", benchmark=bench, scope=scope))
         ordered = sorted(basket.items(), key=lambda kv: -kv[1])
@@ -788,88 +816,88 @@ class OfflineChatModel(BaseChatModel):
             )
 
     def _compose_proposal(self, q: Question, r: dict[str, Any], d: Draft) -> None:
-        result = r["model_proposal"]
+        result: ProposalResult = r["model_proposal"]
         d.lines.append(
             say(
                 "proposal_value",
-                payer=result["payer"],
-                description=describe_proposal(result["proposal"]),
-                total_delta=money(result["total_delta"]),
-                total_current=money(result["total_current"]),
-                total_proposed=money(result["total_proposed"]),
-                pct_change=_signed(result["pct_change"]),
+                payer=result.payer,
+                description=describe_proposal(result.proposal.describe()),
+                total_delta=money(result.total_delta),
+                total_current=money(result.total_current),
+                total_proposed=money(result.total_proposed),
+                pct_change=_signed(result.pct_change),
             )
         )
         if q.code_group == "office-em" and re.search(r"\be\s?/\s?m\b|\be&m\b", q.text, re.I):
             d.lines.append(say("proposal_scope_note"))
-        gap = r.get("rate_gap")
-        if gap and "error" not in gap:
+        found = r.get("rate_gap")
+        if isinstance(found, RateGap):
+            gap = found.result
             d.lines.append(
                 say(
                     "proposal_context",
-                    payer=gap["payer"],
-                    total_annual_gap=money(gap["total_annual_gap"].lstrip("-")),
-                    direction=_less_or_more(gap["total_annual_gap"]),
-                    total_pct=pct(gap["pct_of_benchmark"]),
-                    benchmark=_bench_label(gap["benchmark"]),
+                    payer=gap.payer,
+                    total_annual_gap=money(abs(gap.total_annual_gap)),
+                    direction=_less_or_more(gap.total_annual_gap),
+                    total_pct=pct(gap.pct_of_benchmark),
+                    benchmark=_bench_label(gap.benchmark),
                 )
             )
 
     def _compose_solve(self, q: Question, r: dict[str, Any], d: Draft) -> None:
-        result = r["solve_target"]
-        value = pct(result["solution"]["value"])
+        result: SolveResult = r["solve_target"]
         solution = (
-            f"{value}% of {_bench_label(result['basis'])}"
-            if result["basis"]
-            else f"a uniform change of {_signed(result['solution']['value'])}%"
+            f"{pct(result.value)}% of {_bench_label(result.basis)}"
+            if result.basis
+            else f"a uniform change of {_signed(result.value)}%"
         )
         d.lines.append(
             say(
                 "solve_answer",
-                payer=result["payer"],
-                target_revenue=money(result["target_revenue"]),
-                current_revenue=money(result["current_revenue"]),
-                resulting_revenue=money(result["resulting_revenue"]),
+                payer=result.payer,
+                target_revenue=money(result.target_revenue),
+                current_revenue=money(result.current_revenue),
+                resulting_revenue=money(result.resulting_revenue),
                 solution=solution,
             )
         )
 
     def _compose_walk_away(self, q: Question, r: dict[str, Any], d: Draft) -> None:
-        result = r["walk_away"]
+        result: WalkAwayResult = r["walk_away"]
         checks = "; ".join(
-            say("walk_away_check", name=c["name"], required=c["required"], actual=c["actual"])
-            for c in result["checks"]
+            say("walk_away_check", name=c.name, required=c.required, actual=c.actual)
+            for c in result.checks
         )
-        key = "walk_away_clears" if result["clears_floor"] else "walk_away_fails"
-        d.lines.append(say(key, payer=result["payer"], proposal=result["proposal"], checks=checks))
+        key = "walk_away_clears" if result.clears else "walk_away_fails"
+        d.lines.append(say(key, payer=result.payer, proposal=result.proposal, checks=checks))
         below = [
-            row["code"] + (f"-{row['modifier']}" if row["modifier"] else "")
-            for row in result["codes_below_floor"]
+            row.code + (f"-{row.modifier}" if row.modifier else "")
+            for row in result.codes_below_floor
         ]
         if below:
             d.lines.append(say("walk_away_codes", codes=", ".join(below[:12])))
 
     def _compose_underpayments(self, q: Question, r: dict[str, Any], d: Draft) -> None:
-        report = r["underpayments"]
+        report: UnderpaymentReport = r["underpayments"]
         period = ""
-        if report["since"] and report["until"]:
-            period = f" for payments from {report['since']} to {report['until']}"
+        if report.since and report.until:
+            period = f" for payments from {report.since.isoformat()} to {report.until.isoformat()}"
         d.lines.append(
             say(
                 "underpayments",
-                payer=report["payer"],
+                payer=report.payer,
                 period=period,
-                total=money(str(report["total_shortfall"])),
-                lines=report["lines_underpaid"],
+                total=money(report.total_shortfall),
+                lines=len(report.lines),
             )
         )
 
     def _compose_talking_points(self, q: Question, r: dict[str, Any], d: Draft) -> None:
-        points = r["draft_talking_points"]
-        d.lines.append(say("talking_points_intro", payer=points["payer"]))
-        for point in points["points"]:
-            markers = "".join(f" [{d.cite(c)}]" for c in point["citations"])
-            d.lines.append(say("talking_points_row", text=point["text"] + markers))
+        points: TalkingPoints = r["draft_talking_points"]
+        d.lines.append(say("talking_points_intro", payer=points.payer))
+        for point in points.points:
+            markers = "".join(f" [{d.cite(dict(c))}]" for c in point.citations)
+            d.lines.append(say("talking_points_row", text=point.text + markers))
 
 
 def _auxiliary(q: Question, name: str, results: list[tuple[str, dict[str, Any], Any]]) -> bool:
@@ -878,7 +906,7 @@ def _auxiliary(q: Question, name: str, results: list[tuple[str, dict[str, Any], 
     if q.intent != "contract_term" or name != "search_contracts" or not results:
         return False
     first = results[0][2]
-    return isinstance(first, dict) and any(d["values"] for d in first.get("documents", []))
+    return isinstance(first, TermReading) and any(d.values for d in first.documents)
 
 
 def _excerpt(quote: str, limit: int = 300) -> str:
@@ -925,7 +953,7 @@ def _offer_args(q: Question) -> dict[str, Any]:
     return {"across_the_board": float(value)}
 
 
-def _signed(value: float | int | str | None) -> str:
+def _signed(value: Decimal | float | int | None) -> str:
     if value is None:
         return "—"
     text = pct(value)
@@ -938,22 +966,27 @@ def _bench_label(name: str) -> str:
     return "Medicare" if name.lower().startswith("medicare") else name
 
 
-def _gap_total(gap: dict[str, Any]) -> str:
+def _gap_total(gap: GapResult) -> str:
     return say(
         "gap_total",
-        payer=gap["payer"],
-        total_pct=pct(gap["pct_of_benchmark"]),
-        benchmark=_bench_label(gap["benchmark"]),
-        total_revenue=money(gap["total_revenue"]),
-        total_benchmark_revenue=money(gap["total_benchmark_revenue"]),
-        total_annual_gap=money(gap["total_annual_gap"].lstrip("-")),
-        direction="short" if _less_or_more(gap["total_annual_gap"]) == "less" else "over",
+        payer=gap.payer,
+        total_pct=pct(gap.pct_of_benchmark),
+        benchmark=_bench_label(gap.benchmark),
+        total_revenue=money(gap.total_revenue),
+        total_benchmark_revenue=money(gap.total_benchmark_revenue),
+        total_annual_gap=money(abs(gap.total_annual_gap)),
+        direction="short" if _less_or_more(gap.total_annual_gap) == "less" else "over",
     )
 
 
-def _less_or_more(annual_gap: str) -> str:
-    """A positive gap means the payer pays less than the benchmark."""
-    return "more" if annual_gap.startswith("-") else "less"
+def _less_or_more(annual_gap: Decimal) -> str:
+    """A positive gap means the payer pays less than the benchmark (as shown, to the cent)."""
+    return "more" if money_text(annual_gap).startswith("-") else "less"
+
+
+def _citation(c: ReviewCitation) -> dict[str, Any]:
+    """A contract clause as the answer cites it."""
+    return {"source": c.source, "page": c.page, "section": c.section, "quote": c.quote}
 
 
 def _where(citation: dict[str, Any]) -> str:
@@ -1010,7 +1043,9 @@ def _root(word: str) -> str:
     return word[:5]
 
 
-def unaddressed_words(question: str, hits: Sequence[dict[str, Any]], ignore: set[str]) -> list[str]:
+def unaddressed_words(
+    question: str, hits: Sequence[Passage | SearchHit], ignore: set[str]
+) -> list[str]:
     """The question's topic words (4 letters or more, not stop, filler or payer words) that no
     hit contains in any form: hybrid search ranks a passage holding a rare word high, so a word
     missing from every hit is missing from the documents, and the question is not addressed
@@ -1020,13 +1055,13 @@ def unaddressed_words(question: str, hits: Sequence[dict[str, Any]], ignore: set
         for w in re.findall(r"[a-z]+", question.lower())
         if len(w) >= 4 and w not in _STOP and w not in _FILLER and w not in ignore
     ]
-    tokens = {t for hit in hits for t in re.findall(r"[a-z]+", unfence(hit["text"]).lower())}
+    tokens = {t for hit in hits for t in re.findall(r"[a-z]+", unfence(hit.text).lower())}
     return [w for w in words if not any(t.startswith(_root(w)) for t in tokens)]
 
 
 def best_sentences(
-    question: str, hits: Sequence[dict[str, Any]], ignore: set[str], limit: int = 2
-) -> list[tuple[str, dict[str, Any]]]:
+    question: str, hits: Sequence[SearchHit], ignore: set[str], limit: int = 2
+) -> list[tuple[str, SearchHit]]:
     """The sentences of the hits sharing the most content words (by 5-letter stem) with the
     question; none when no sentence shares one. Sentences addressed to an assistant (injected
     instructions) are never picked."""
@@ -1035,9 +1070,9 @@ def best_sentences(
         for w in re.findall(r"[a-z0-9]+", question.lower())
         if w not in _STOP and w not in ignore
     }
-    scored: list[tuple[int, int, str, dict[str, Any]]] = []
+    scored: list[tuple[int, int, str, SearchHit]] = []
     for rank, hit in enumerate(hits):
-        for raw in _SENTENCE.split(unfence(hit["text"])):
+        for raw in _SENTENCE.split(unfence(hit.text)):
             sentence = " ".join(raw.split())
             if len(sentence) < 40 or sentence.startswith("**SYNTHETIC"):
                 continue
@@ -1067,14 +1102,14 @@ def _sentences(text: str) -> list[str]:
 _HEADING_LINE = re.compile(r"^#{2,}\s+(\d+(?:\.\d+)+)\b", re.M)
 
 
-def sentence_section(hit: dict[str, Any], sentence: str) -> str | None:
+def sentence_section(hit: SearchHit, sentence: str) -> str | None:
     """The numbered Markdown heading a sentence of the hit falls under, else the hit's section
     (a chunk can run across headings; its section is where it starts)."""
-    text = unfence(hit["text"])
+    text = unfence(hit.text)
     words = sentence.split()[:6]
     found = re.search(r"\s+".join(re.escape(w) for w in words), text) if words else None
     headings = [m for m in _HEADING_LINE.finditer(text) if found and m.start() <= found.start()]
-    return headings[-1].group(1) if headings else hit["section"]
+    return headings[-1].group(1) if headings else hit.section
 
 
 def split_heading(quote: str, section: str | None) -> tuple[str | None, str]:

@@ -137,7 +137,8 @@ class MarginResult:
     target_label: str | None
     cost_source: str
 
-    def _total(self, level: str) -> Decimal | None:
+    def total_margin(self, level: str) -> Decimal | None:
+        """The year's margin at `level` (current, offered, target); None when a code lacks it."""
         total = Decimal(0)
         for row in self.rows:
             margin = getattr(row, f"margin_{level}")
@@ -148,7 +149,7 @@ class MarginResult:
 
     @property
     def annual_current(self) -> Decimal:
-        return self._total("current") or Decimal(0)
+        return self.total_margin("current") or Decimal(0)
 
     def below_cost(self) -> tuple[MarginRow, ...]:
         """Codes the payer pays less than they cost to deliver, at current rates."""
@@ -165,9 +166,9 @@ class MarginResult:
             "target": self.target_label,
             "rows": [r.to_json() for r in self.rows],
             "annual_margin": {
-                "current": money(self._total("current")),
-                "offered": money(self._total("offered")) if self.offered_label else None,
-                "target": money(self._total("target")) if self.target_label else None,
+                "current": money(self.total_margin("current")),
+                "offered": money(self.total_margin("offered")) if self.offered_label else None,
+                "target": money(self.total_margin("target")) if self.target_label else None,
             },
             "below_cost_at_current": [r.code for r in self.below_cost()],
             "codes_without_cost": [f"{c}-{m}" if m else c for c, m in self.no_cost],

@@ -231,20 +231,27 @@ class TopCodesResult:
     codes_considered: int
     missing: tuple[Missing, ...]
 
+    def _part(self, row: TopRow) -> Decimal:
+        return (row.revenue if self.by == "revenue" else row.units) or Decimal(0)
+
+    def share(self, row: TopRow) -> Decimal | None:
+        """The row's percent of the total it is ranked by."""
+        whole = self.total_revenue if self.by == "revenue" else self.total_units
+        return ratio_pct(self._part(row), whole)
+
     def to_json(self) -> dict[str, Any]:
         whole = self.total_revenue if self.by == "revenue" else self.total_units
         cumulative = Decimal(0)
         rows = []
         for row in self.rows:
-            part = row.revenue if self.by == "revenue" else row.units
-            cumulative += part or Decimal(0)
+            cumulative += self._part(row)
             rows.append(
                 {
                     "code": row.code,
                     "modifier": row.modifier,
                     "units": units_number(row.units),
                     "revenue": None if row.revenue is None else money_text(row.revenue),
-                    "share": pct_number(ratio_pct(part or Decimal(0), whole)),
+                    "share": pct_number(self.share(row)),
                     "cumulative_share": pct_number(ratio_pct(cumulative, whole)),
                 }
             )

@@ -3,68 +3,70 @@ proposed exhibit (when one was imported) and what the top codes cost to deliver.
 
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from assistant.agent.tools import CallLog, call_tool
-from assistant.rates.money import money_display
+from assistant.rates.money import cents, money_display
+from assistant.tool_results import CallLog, call_tool, succeeded
 
 if TYPE_CHECKING:
-    from assistant.agent.tools import ToolBox
+    from assistant.negotiation.costs import MarginResult
+    from assistant.negotiation.redline import Redline
     from assistant.reports.packet import Table
     from assistant.reports.talking_points import Point, TalkingPoints
+    from assistant.services import Services
 
 SECTION = "Their proposal"
 TABLE_ROWS = 12
 
 
-def _ok(result: Any) -> bool:
-    return not (isinstance(result, dict) and "error" in result)
+def negotiation_points(services: Services, payer: str, log: CallLog) -> list[Point]:
+    """Points from the redline and the margins; nothing when neither exists for the payer.
 
-
-def negotiation_points(box: ToolBox, payer: str, log: CallLog) -> list[Point]:
-    """Points from the redline and the margins; nothing when neither exists for the payer."""
-    from assistant.agent.negotiation_tools import NegotiationTools
+    Called as the agent's `proposal_redline` and `code_margins` tools are, so the appendix
+    and --json name the same calls."""
+    from assistant.negotiation import service
     from assistant.reports.talking_points import Point
 
-    tools = NegotiationTools(box.services)
     points: list[Point] = []
-    result = call_tool(tools.proposal_redline, payer=payer)
-    if _ok(result):
-        call = log.add("proposal_redline", {"payer": payer}, result)
+    result = call_tool(service.redline_for, conn=services.conn, payer=payer)
+    if succeeded(result):
+        redline: Redline = result
+        call = log.add("proposal_redline", {"payer": payer}, redline)
         points.append(
             Point(
                 SECTION,
-                f"Their proposed exhibit ({result['proposal']}) changes {result['codes_changed']} "
-                f"codes and is worth {money_display(result['total_worth'])} a year on our volumes.",
+                f"Their proposed exhibit ({redline.proposal_source}) changes "
+                f"{len(redline.changed())} codes and is worth "
+                f"{money_display(redline.total_worth)} a year on our volumes.",
                 (call.id,),
             )
         )
-        for d in result["dropped"]:
+        for d in redline.dropped:
             points.append(
                 Point(
                     SECTION,
-                    f"It drops {d['code']}, paid {money_display(d['rate'])} today "
-                    f"({money_display(d['annual_revenue'])} a year): ask how it will be paid.",
+                    f"It drops {d.code}, paid {money_display(d.rate)} today "
+                    f"({money_display(d.units * d.rate)} a year): ask how it will be paid.",
                     (call.id,),
                 )
             )
-        for flag in result["basis_changes"]:
+        for flag in redline.basis_changes:
             points.append(Point(SECTION, f"Basis change: {flag}.", (call.id,)))
-    margins = call_tool(tools.code_margins, payer=payer)
-    if _ok(margins) and margins["rows"]:
+    found = call_tool(service.margin_for, conn=services.conn, payer=payer)
+    if succeeded(found) and found.rows:
+        margins: MarginResult = found
         call = log.add("code_margins", {"payer": payer}, margins)
-        top = max(margins["rows"], key=lambda r: Decimal(r["units"]) * Decimal(r["current_rate"]))
-        cost, paid = money_display(top["cost"]), money_display(top["current_rate"])
+        top = max(margins.rows, key=lambda r: r.units * cents(r.current))
+        cost, paid = money_display(top.cost), money_display(top.current)
         points.append(
             Point(
                 "Cost to deliver",
-                f"{top['code']} costs us {cost} to deliver; {payer} pays {paid} "
-                f"(margin {money_display(top['margin_current'])} a visit).",
+                f"{top.code} costs us {cost} to deliver; {payer} pays {paid} "
+                f"(margin {money_display(top.margin_current)} a visit).",
                 (call.id,),
             )
         )
-        below = margins["below_cost_at_current"]
+        below = [r.code for r in margins.below_cost()]
         if below:
             points.append(
                 Point(
@@ -83,21 +85,22 @@ def redline_table(tp: TalkingPoints) -> Table | None:
     call = tp.call("proposal_redline")
     if call is None:
         return None
+    redline: Redline = call.result
     rows = sorted(
-        (r for r in call.result["rows"] if r["change"] != "0.00"),
-        key=lambda r: -abs(Decimal(r["worth"])),
+        (r for r in redline.rows if cents(r.change) != 0),
+        key=lambda r: -abs(cents(r.worth)),
     )[:TABLE_ROWS]
     return Table(
         ("Code", "Today", "Proposed", "Change", "Worth a year"),
         tuple(
             (
-                r["code"] + (f"-{r['modifier']}" if r["modifier"] else ""),
-                money_display(r["old"]),
-                money_display(r["new"]),
-                money_display(r["change"]),
-                money_display(r["worth"]),
+                r.code + (f"-{r.modifier}" if r.modifier else ""),
+                money_display(r.old),
+                money_display(r.new),
+                money_display(r.change),
+                money_display(r.worth),
             )
             for r in rows
         ),
-        f"{call.id}: proposal_redline of {call.result['proposal']}",
+        f"{call.id}: proposal_redline of {redline.proposal_source}",
     )

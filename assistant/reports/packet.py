@@ -5,17 +5,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from assistant.agent.tools import CallRecord, describe_proposal
 from assistant.errors import InputError
-from assistant.rates.models import benchmark_display
+from assistant.rates.models import (
+    PayerComparison,
+    ProposalResult,
+    SolveResult,
+    TopCodesResult,
+    WalkAwayResult,
+    benchmark_display,
+    units_number,
+)
+from assistant.rates.money import cents
 from assistant.reports.talking_points import (
     TalkingPoints,
     describe_call,
     money,
     pct,
     signed_pct,
+)
+from assistant.tool_results import (
+    CallRecord,
+    RateGap,
+    Review,
+    ToolError,
+    describe_proposal,
+    jsonable,
 )
 
 
@@ -50,20 +65,20 @@ def _gap_table(tp: TalkingPoints) -> Table | None:
     top, gap = tp.call("top_codes"), tp.call("rate_gap")
     if top is None or gap is None:
         return None
-    rows = {r["code"]: r for r in gap.result["rows"] if not r["modifier"]}
+    rows = {r.code: r for r in gap.result.rows if not r.modifier}
     body = []
-    for t in top.result["rows"]:
-        g = rows.get(t["code"])
+    for t in top.result.rows:
+        g = rows.get(t.code)
         if g is None:
             continue
         body.append(
             (
-                t["code"],
-                f"{g['units']:,}",
-                money(g["rate"]),
-                money(g["benchmark_rate"]),
-                pct(g["pct_of_benchmark"]),
-                money(g["annual_gap"]),
+                t.code,
+                f"{units_number(g.units):,}",
+                money(g.rate),
+                money(g.benchmark_rate),
+                pct(g.pct_of_benchmark),
+                money(g.annual_gap),
             )
         )
     header = ("Code", "Units", "Rate", "Medicare", "% of Medicare", "Annual gap")
@@ -74,27 +89,23 @@ def _compare_table(tp: TalkingPoints) -> Table | None:
     call, top = tp.call("compare_payers"), tp.call("top_codes")
     if call is None:
         return None
-    payers = call.result["payers"]
-    shown = {r["code"] for r in top.result["rows"]} if top is not None else None
+    comparison: PayerComparison = call.result
+    payers = comparison.payers
+    shown = {r.code for r in top.result.rows} if top is not None else None
     body = []
-    for row in call.result["rows"]:
-        if shown is not None and row["code"] not in shown:
+    for row in comparison.rows:
+        if shown is not None and row.code not in shown:
             continue
-        cells = [row["code"], money(row["benchmark_rate"])]
-        for p in payers:
-            rate = row["rates"][p]
-            cells.append(
-                "—"
-                if rate["rate"] is None
-                else f"{money(rate['rate'])} ({pct(rate['pct_of_benchmark'])})"
-            )
+        cells = [row.code, money(row.benchmark_rate)]
+        rates = dict(row.rates)
+        for rate in (rates[p] for p in payers):
+            cells.append("—" if rate is None else f"{money(rate)} ({pct(row.pct(rate))})")
         body.append(tuple(cells))
-    basket = call.result["basket_pct_of_benchmark"]
-    body.append(("All billed codes", "", *(pct(basket[p]) for p in payers)))
+    body.append(("All billed codes", "", *(pct(comparison.basket_pct(p)) for p in payers)))
     return Table(
         ("Code", "Medicare", *payers),
         tuple(body),
-        f"{describe_call(call)}; All billed codes: {call.result['basis']}",
+        f"{describe_call(call)}; All billed codes: {comparison.basis}",
     )
 
 
@@ -104,16 +115,17 @@ def _offer_table(tp: TalkingPoints) -> Table | None:
     call = tp.call("model_proposal")
     if call is None:
         return None
+    result: ProposalResult = call.result
     body = tuple(
         (
-            r["code"] + (f"-{r['modifier']}" if r["modifier"] else ""),
-            f"{r['units']:,}",
-            money(r["current_rate"]),
-            money(r["proposed_rate"]),
-            money(r["delta"]),
+            r.code + (f"-{r.modifier}" if r.modifier else ""),
+            f"{units_number(r.units):,}",
+            money(r.current_rate),
+            money(r.proposed_rate),
+            money(r.delta),
         )
-        for r in call.result["rows"]
-        if r["current_rate"] != r["proposed_rate"]
+        for r in result.rows
+        if cents(r.current_rate) != cents(r.proposed_rate)
     )
     header = ("Code", "Units", "Current rate", "Offered rate", "Annual change")
     return Table(header, body, describe_call(call))
@@ -126,8 +138,10 @@ def _inputs(call: CallRecord) -> str:
         parts.append(f"payer {args['payer']}")
     if args.get("benchmark"):
         parts.append(f"benchmark {args['benchmark']}")
-    if call.name in ("model_proposal", "walk_away") and _ok(call.result):
-        parts.append(f"proposal: {describe_proposal(call.result['proposal'])}")
+    if isinstance(call.result, ProposalResult):
+        parts.append(f"proposal: {describe_proposal(call.result.proposal.describe())}")
+    elif isinstance(call.result, WalkAwayResult):
+        parts.append(f"proposal: {describe_proposal(call.result.proposal)}")
     if args.get("min_pct_of_medicare") is not None:
         parts.append(f"floor {pct(args['min_pct_of_medicare'])} of Medicare per code")
     if args.get("target_revenue") is not None:
@@ -150,43 +164,40 @@ FORMULAS = {
 }
 
 
-def _ok(result: Any) -> bool:
-    return not (isinstance(result, dict) and "error" in result)
-
-
 def _result(call: CallRecord) -> str:
     r = call.result
-    if not isinstance(r, dict):
-        return str(r)[:200]
-    if "error" in r:
-        return f"not available: {r['error']}"
-    if call.name == "rate_gap":
+    if isinstance(r, ToolError):
+        return f"not available: {r.error}"
+    if isinstance(r, RateGap):
+        g = r.result
         return (
-            f"{pct(r['pct_of_benchmark'])} of {benchmark_display(r['benchmark'])}: "
-            f"{money(r['total_revenue'])} "
-            f"against {money(r['total_benchmark_revenue'])}, gap {money(r['total_annual_gap'])} "
-            f"a year, {r.get('basis', '')}"
+            f"{pct(g.pct_of_benchmark)} of {benchmark_display(g.benchmark)}: "
+            f"{money(g.total_revenue)} "
+            f"against {money(g.total_benchmark_revenue)}, gap {money(g.total_annual_gap)} "
+            f"a year, {g.basis}"
         )
-    if call.name == "top_codes":
-        return f"{len(r['rows'])} codes shown; total revenue {money(r['total_revenue'])}"
-    if call.name == "compare_payers":
-        basket = r["basket_pct_of_benchmark"]
-        return "; ".join(f"{p} {pct(v)}" for p, v in basket.items() if v is not None)
-    if call.name == "model_proposal":
+    if isinstance(r, TopCodesResult):
+        return f"{len(r.rows)} codes shown; total revenue {money(r.total_revenue)}"
+    if isinstance(r, PayerComparison):
+        basket = ((p, r.basket_pct(p)) for p in r.payers)
+        return "; ".join(f"{p} {pct(v)}" for p, v in basket if v is not None)
+    if isinstance(r, ProposalResult):
         return (
-            f"{money(r['total_current'])} → {money(r['total_proposed'])} "
-            f"({money(r['total_delta'])}, {signed_pct(r['pct_change'])}), {r.get('basis', '')}"
+            f"{money(r.total_current)} → {money(r.total_proposed)} "
+            f"({money(r.total_delta)}, {signed_pct(r.pct_change)}), {r.basis}"
         )
-    if call.name == "solve_target":
-        solution = r.get("solution", {})
-        return f"{signed_pct(solution.get('value'))} on every rate"
-    if call.name == "walk_away":
-        verdict = "clears the floor" if r["clears_floor"] else "does not clear the floor"
-        return f"{verdict}; {len(r['codes_below_floor'])} codes below it"
-    if call.name == "review_contract":
-        flags = sum(len(d.get("red_flags", [])) for d in r.get("documents", []))
-        return f"{len(r.get('documents', []))} documents reviewed; {flags} red flags"
-    return ", ".join(f"{k}: {v}" for k, v in r.items() if not isinstance(v, list | dict))[:200]
+    if isinstance(r, SolveResult):
+        return f"{signed_pct(r.value)} on every rate"
+    if isinstance(r, WalkAwayResult):
+        verdict = "clears the floor" if r.clears else "does not clear the floor"
+        return f"{verdict}; {len(r.codes_below_floor)} codes below it"
+    if isinstance(r, Review):
+        flags = sum(len(d.red_flags) for d in r.documents)
+        return f"{len(r.documents)} documents reviewed; {flags} red flags"
+    data = jsonable(r)
+    if not isinstance(data, dict):
+        return str(data)[:200]
+    return ", ".join(f"{k}: {v}" for k, v in data.items() if not isinstance(v, list | dict))[:200]
 
 
 def trace_rows(tp: TalkingPoints) -> tuple[tuple[str, str, str, str], ...]:

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from assistant.agent.tools import CallLog, CallRecord, call_tool, describe_proposal, unfence
-from assistant.rates.money import money_display
+from assistant.rates.money import cents, money_display, money_text, pct_number
+from assistant.tool_results import CallLog, CallRecord, call_tool, describe_proposal, succeeded
 
 if TYPE_CHECKING:
-    from assistant.agent.tools import ToolBox
+    from assistant.rates.models import (
+        PayerComparison,
+        ProposalResult,
+        SolveResult,
+        TopCodesResult,
+        WalkAwayResult,
+    )
+    from assistant.services import Services
+    from assistant.tool_results import RateGap, Review
 
 TOP_CODES = 10
 FLOOR_PCT_OF_MEDICARE = Decimal(100)
@@ -23,14 +32,46 @@ def money(text: str | Decimal | None) -> str:
 
 
 def pct(value: Decimal | float | str | None) -> str:
+    """'113.27%': a computed percent rounded as its JSON is (half-up, two decimals)."""
     if value is None:
         return "—"
-    return f"{Decimal(str(value)):,.2f}".rstrip("0").rstrip(".") + "%"
+    shown = pct_number(value) if isinstance(value, Decimal) else value
+    return f"{Decimal(str(shown)):,.2f}".rstrip("0").rstrip(".") + "%"
 
 
 def signed_pct(value: Decimal | float | str | None) -> str:
     text = pct(value)
     return text if text.startswith(("-", "—")) else "+" + text
+
+
+class AnalysisTools(Protocol):
+    """The tools the talking points call, by the results they give (the agent's ToolBox is
+    one; its methods' signatures, written once there, say what each takes)."""
+
+    services: Services
+
+    def resolve_payer(self, name: str) -> str: ...
+
+    @property
+    def top_codes(self) -> Callable[..., TopCodesResult]: ...
+
+    @property
+    def rate_gap(self) -> Callable[..., RateGap]: ...
+
+    @property
+    def compare_payers(self) -> Callable[..., PayerComparison]: ...
+
+    @property
+    def model_proposal(self) -> Callable[..., ProposalResult]: ...
+
+    @property
+    def solve_target(self) -> Callable[..., SolveResult]: ...
+
+    @property
+    def walk_away(self) -> Callable[..., WalkAwayResult]: ...
+
+    @property
+    def review_contract(self) -> Callable[..., Review]: ...
 
 
 @dataclass(frozen=True)
@@ -66,7 +107,7 @@ class TalkingPoints:
     notes: tuple[str, ...] = field(default=())
 
     def call(self, name: str) -> CallRecord | None:
-        return next((c for c in self.calls if c.name == name and _ok(c.result)), None)
+        return next((c for c in self.calls if c.name == name and succeeded(c.result)), None)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -74,14 +115,8 @@ class TalkingPoints:
             "offer": self.offer,
             "points": [p.to_json() for p in self.points],
             "notes": list(self.notes),
-            "tool_calls": [
-                {"id": c.id, "name": c.name, "args": c.args, "result": c.result} for c in self.calls
-            ],
+            "tool_calls": [c.to_json() for c in self.calls],
         }
-
-
-def _ok(result: Any) -> bool:
-    return not (isinstance(result, dict) and "error" in result)
 
 
 def _bench_name(benchmark: str) -> str:
@@ -96,7 +131,7 @@ def describe_call(call: CallRecord) -> str:
     """A tool call as a reader knows it: the table or calculation it produced."""
     args, result = call.args, call.result
     if call.name == "rate_gap":
-        bench = result.get("benchmark", args.get("benchmark", "")) if _ok(result) else ""
+        bench = result.result.benchmark if succeeded(result) else ""
         return f"the {_bench_name(str(bench or args.get('benchmark', '')))} gap table"
     if call.name == "top_codes":
         return "the top-codes table"
@@ -135,7 +170,7 @@ def _offer_args(offer: str) -> dict[str, Any]:
 
 
 def build_talking_points(
-    box: ToolBox,
+    box: AnalysisTools,
     payer: str,
     offer: str | None = None,
     floor_pct: Decimal = FLOOR_PCT_OF_MEDICARE,
@@ -156,25 +191,26 @@ def build_talking_points(
 
     top = run("top_codes", box.top_codes, payer=name, limit=TOP_CODES)
     gap = run("rate_gap", box.rate_gap, payer=name, benchmark="medicare")
-    codes = [r["code"] for r in top.result["rows"]] if _ok(top.result) else []
-    if not _ok(gap.result):
-        notes.append(f"No rate comparison with Medicare: {gap.result['error']}")
-    if codes and _ok(gap.result):
-        rows = {r["code"]: r for r in gap.result["rows"] if not r["modifier"]}
+    top_codes: TopCodesResult | None = top.result if succeeded(top.result) else None
+    codes = [r.code for r in top_codes.rows] if top_codes else []
+    g = gap.result.result if succeeded(gap.result) else None
+    if g is None:
+        notes.append(f"No rate comparison with Medicare: {gap.result.error}")
+    if codes and g is not None:
+        rows = {r.code: r for r in g.rows if not r.modifier}
         below = sorted(
-            (rows[c] for c in codes if c in rows and Decimal(rows[c]["annual_gap"]) > 0),
-            key=lambda r: -Decimal(r["annual_gap"]),
+            (rows[c] for c in codes if c in rows and cents(rows[c].annual_gap) > 0),
+            key=lambda r: -cents(r.annual_gap),
         )
-        g = gap.result
-        above = g["total_annual_gap"].startswith("-")
+        above = cents(g.total_annual_gap) < 0
         points.append(
             Point(
                 "Medicare",
-                f"On the {g['billed_codes']} billed codes both {name} and Medicare price, at "
-                f"this practice's volumes, {name} pays {money(g['total_revenue'])} a year "
-                f"where Medicare would pay {money(g['total_benchmark_revenue'])}: "
-                f"{pct(g['pct_of_benchmark'])} of Medicare, "
-                f"{money(g['total_annual_gap'].lstrip('-'))} a year "
+                f"On the {g.billed_codes} billed codes both {name} and Medicare price, at "
+                f"this practice's volumes, {name} pays {money(g.total_revenue)} a year "
+                f"where Medicare would pay {money(g.total_benchmark_revenue)}: "
+                f"{pct(g.pct_of_benchmark)} of Medicare, "
+                f"{money(abs(g.total_annual_gap))} a year "
                 f"{'above' if above else 'short of'} it.",
                 (gap.id,),
                 sources=(describe_call(gap) + ", totals",),
@@ -182,8 +218,8 @@ def build_talking_points(
         )
         if below:
             worst = ", ".join(
-                f"{r['code']} ({money(r['rate'])}, {pct(r['pct_of_benchmark'])} of Medicare, "
-                f"{money(r['annual_gap'])} a year)"
+                f"{r.code} ({money(r.rate)}, {pct(r.pct_of_benchmark)} of Medicare, "
+                f"{money(r.annual_gap)} a year)"
                 for r in below[:3]
             )
             points.append(
@@ -195,7 +231,7 @@ def build_talking_points(
                     (top.id, gap.id),
                     sources=(
                         describe_call(top),
-                        _rows_ref(gap, [r["code"] for r in below[:3]]),
+                        _rows_ref(gap, [r.code for r in below[:3]]),
                     ),
                 )
             )
@@ -204,9 +240,11 @@ def build_talking_points(
     # gap above (one definition of "% of Medicare" in every output).
     compare = run("compare_payers", box.compare_payers)
     basket: dict[str, float] = {}
-    if _ok(compare.result):
+    if succeeded(compare.result):
         basket = {
-            p: v for p, v in compare.result["basket_pct_of_benchmark"].items() if v is not None
+            p: v
+            for p in compare.result.payers
+            if (v := pct_number(compare.result.basket_pct(p))) is not None
         }
     if name in basket and len(basket) > 1:
         others = sorted(((p, v) for p, v in basket.items() if p != name), key=lambda kv: -kv[1])
@@ -214,7 +252,7 @@ def build_talking_points(
         points.append(
             Point(
                 "Other payers",
-                f"Measured the same way for every payer ({compare.result['basis']}), "
+                f"Measured the same way for every payer ({compare.result.basis}), "
                 f"{name} is at {pct(basket[name])} of Medicare; the practice's other payers: "
                 f"{listed}.",
                 (compare.id,),
@@ -223,33 +261,33 @@ def build_talking_points(
         )
 
     mk = run("rate_gap", box.rate_gap, payer=name, benchmark="market")
-    if _ok(mk.result) and mk.result["rows"]:
-        m = mk.result
-        direction = "below" if Decimal(m["total_annual_gap"]) > 0 else "above"
+    if succeeded(mk.result) and mk.result.rows:
+        m = mk.result.result
+        direction = "below" if cents(m.total_annual_gap) > 0 else "above"
         points.append(
             Point(
                 "Market",
-                f"Against the market median ({m['benchmark'].split(':')[1]}), {name} pays "
-                f"{pct(m['pct_of_benchmark'])}: {money(m['total_annual_gap'].lstrip('-'))} "
+                f"Against the market median ({m.benchmark.split(':')[1]}), {name} pays "
+                f"{pct(m.pct_of_benchmark)}: {money(abs(m.total_annual_gap))} "
                 f"a year {direction} it on the codes the market file prices.",
                 (mk.id,),
                 sources=(describe_call(mk) + ", totals",),
             )
         )
-    elif not _ok(mk.result) and _ok(gap.result):
-        notes.append(f"No market comparison: {mk.result['error']}")
+    elif not succeeded(mk.result) and g is not None:
+        notes.append(f"No market comparison: {mk.result.error}")
 
     if offer:
         model = run("model_proposal", box.model_proposal, payer=name, **_offer_args(offer))
-        if _ok(model.result):
-            r = model.result
+        if succeeded(model.result):
+            r: ProposalResult = model.result
             points.append(
                 Point(
                     "Their offer",
-                    f"{name}'s offer ({describe_proposal(r['proposal'])}) is worth "
-                    f"{money(r['total_delta'])} a year "
-                    f"({signed_pct(r['pct_change'])}): from {money(r['total_current'])} to "
-                    f"{money(r['total_proposed'])} on the {r['billed_codes']} billed codes "
+                    f"{name}'s offer ({describe_proposal(r.proposal.describe())}) is worth "
+                    f"{money(r.total_delta)} a year "
+                    f"({signed_pct(r.pct_change)}): from {money(r.total_current)} to "
+                    f"{money(r.total_proposed)} on the {r.billed_codes} billed codes "
                     f"{name} prices.",
                     (model.id,),
                     sources=(describe_call(model) + ", totals",),
@@ -262,9 +300,9 @@ def build_talking_points(
                 **_offer_args(offer),
                 min_pct_of_medicare=str(floor_pct),
             )
-            if _ok(check.result):
-                below_floor = [row["code"] for row in check.result["codes_below_floor"]]
-                verdict = "clears" if check.result["clears_floor"] else "does not clear"
+            if succeeded(check.result):
+                below_floor = [row.code for row in check.result.codes_below_floor]
+                verdict = "clears" if check.result.clears else "does not clear"
                 detail = (
                     f"; {len(below_floor)} codes stay below it ({', '.join(below_floor[:8])})"
                     if below_floor
@@ -280,9 +318,9 @@ def build_talking_points(
                     )
                 )
         else:
-            notes.append(f"Offer '{offer}' not modelled: {model.result['error']}")
+            notes.append(f"Offer '{offer}' not modelled: {model.result.error}")
 
-    if _ok(gap.result):
+    if g is not None:
         others_best = max((v for p, v in basket.items() if p != name), default=None)
         target = target_pct
         basis = "the level set for this negotiation"
@@ -293,23 +331,25 @@ def build_talking_points(
         at_target = run(
             "model_proposal", box.model_proposal, payer=name, pct_of_medicare=str(target)
         )
-        if _ok(at_target.result):
-            t = at_target.result
+        if succeeded(at_target.result):
+            t: ProposalResult = at_target.result
             solved = run(
-                "solve_target", box.solve_target, payer=name, target_revenue=t["total_proposed"]
+                "solve_target",
+                box.solve_target,
+                payer=name,
+                target_revenue=money_text(t.total_proposed),
             )
             uniform = (
-                f", the same revenue as a uniform increase of "
-                f"{signed_pct(solved.result['solution']['value'])}"
-                if _ok(solved.result)
+                f", the same revenue as a uniform increase of {signed_pct(solved.result.value)}"
+                if succeeded(solved.result)
                 else ""
             )
             points.append(
                 Point(
                     "Target",
-                    f"Ask for {pct(target)} of Medicare ({basis}): {money(t['total_proposed'])} "
-                    f"a year, {money(t['total_delta'])} more than today "
-                    f"({signed_pct(t['pct_change'])}){uniform}.",
+                    f"Ask for {pct(target)} of Medicare ({basis}): {money(t.total_proposed)} "
+                    f"a year, {money(t.total_delta)} more than today "
+                    f"({signed_pct(t.pct_change)}){uniform}.",
                     (at_target.id, solved.id),
                     sources=(describe_call(at_target), describe_call(solved)),
                 )
@@ -317,30 +357,30 @@ def build_talking_points(
         at_floor = run(
             "model_proposal", box.model_proposal, payer=name, pct_of_medicare=str(floor_pct)
         )
-        if _ok(at_floor.result):
-            f = at_floor.result
+        if succeeded(at_floor.result):
+            f: ProposalResult = at_floor.result
             under = list(
                 dict.fromkeys(
-                    r["code"]
-                    for r in gap.result["rows"]
-                    if r["units"]
-                    and r["pct_of_benchmark"] is not None
-                    and Decimal(str(r["pct_of_benchmark"])) < floor_pct
+                    r.code
+                    for r in g.rows
+                    if r.units
+                    and r.pct_of_benchmark is not None
+                    and Decimal(str(pct_number(r.pct_of_benchmark))) < floor_pct
                 )
             )
-            if Decimal(f["total_delta"]) > 0:
+            if cents(f.total_delta) > 0:
                 text = (
                     f"Walk-away: nothing under {pct(floor_pct)} of Medicare for every code, "
-                    f"{money(f['total_proposed'])} a year ({signed_pct(f['pct_change'])} on "
-                    f"today's {money(f['total_current'])})."
+                    f"{money(f.total_proposed)} a year ({signed_pct(f.pct_change)} on "
+                    f"today's {money(f.total_current)})."
                 )
             else:
                 # The mix as a whole is above the floor, but the floor is per code: say so,
                 # rather than "no cut" after an offer that leaves codes below it.
                 text = (
                     f"Walk-away: no code under {pct(floor_pct)} of Medicare. Today's rates earn "
-                    f"{money(f['total_current'])} a year, more than {pct(floor_pct)} of Medicare "
-                    f"for the whole mix ({money(f['total_proposed'])}), so the floor asks for "
+                    f"{money(f.total_current)} a year, more than {pct(floor_pct)} of Medicare "
+                    f"for the whole mix ({money(f.total_proposed)}), so the floor asks for "
                     "no cut on the total"
                     + (
                         f", but {len(under)} billed codes are paid below it today "
@@ -353,27 +393,28 @@ def build_talking_points(
             points.append(Point("Walk-away", text, (at_floor.id, gap.id), sources=sources))
 
     review = run("review_contract", box.review_contract, payer=name)
-    if _ok(review.result):
-        for doc in review.result["documents"]:
-            for flag in doc["red_flags"]:
+    if succeeded(review.result):
+        for doc in review.result.documents:
+            for flag in doc.red_flags:
                 citations = tuple(
-                    {**c, "quote": unfence(c["quote"])} for c in flag["citations"][:1]
+                    {"source": c.source, "page": c.page, "section": c.section, "quote": c.quote}
+                    for c in flag.citations[:1]
                 )
                 points.append(
                     Point(
                         "Contract language",
-                        f"{flag['name']}: {flag['flags'][0] if flag['flags'] else 'red flag'} "
-                        f"Ask: {flag['ask']}",
+                        f"{flag.name}: {flag.flags[0] if flag.flags else 'red flag'} "
+                        f"Ask: {flag.ask}",
                         (review.id,),
                         citations,
                         (describe_call(review),),
                     )
                 )
     else:
-        notes.append(f"No contract-language asks: {review.result['error']}")
+        notes.append(f"No contract-language asks: {review.result.error}")
     from assistant.reports.negotiation_section import negotiation_points
 
-    points += negotiation_points(box, name, log)
+    points += negotiation_points(box.services, name, log)
     return TalkingPoints(name, tuple(points), tuple(log.calls), offer, tuple(notes))
 
 
