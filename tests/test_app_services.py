@@ -22,6 +22,7 @@ from assistant.errors import AssistantError
 from assistant.rates.demo import load_demo_practice
 from assistant.rates.proposals import build_proposal, parse_proposal_text
 from assistant.services import Services
+from assistant.tool_results import jsonable
 from assistant.ui import workspace_data
 from assistant.ui.workspace_data import ImportRequest
 from assistant.workspace import Workspace
@@ -288,7 +289,7 @@ def test_app_cli_and_agent_read_a_proposal_alike(
             == proposal
         ), text
         app = workspace_data.model(practice, "Aetna", text).to_json()
-        tool = box.model_proposal("Aetna", **tool_args)
+        tool = jsonable(box.model_proposal("Aetna", **tool_args))
         code, out, err = cli(
             practice.settings.workspace,
             capsys,

@@ -22,6 +22,7 @@ from assistant.agent.events import (
     ToolCallStarted,
 )
 from assistant.errors import ServiceUnavailable
+from assistant.tool_results import jsonable
 from assistant.ui.app import PayerAssistantApp, make_app
 from assistant.ui.screens.help import HelpScreen
 from assistant.ui.screens.load import ImportScreen, IngestScreen
@@ -324,7 +325,7 @@ async def test_rates_view_gap_sorts_and_models_a_proposal(ui_services: Any) -> N
         await pilot.press(*"E/M +3%", "enter")
         await settle(app, pilot)
         summary = " ".join(str(view.query_one("#proposal-summary", Static).content).split())
-        tool = ToolBox(ui_services).model_proposal("Aetna", carve_outs=["office-em=3"])
+        tool = jsonable(ToolBox(ui_services).model_proposal("Aetna", carve_outs=["office-em=3"]))
         assert money_display(tool["total_delta"]) in summary and tool["proposal"] in summary
 
 
