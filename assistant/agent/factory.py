@@ -49,12 +49,28 @@ def offline_model(toolbox: ToolBox) -> BaseChatModel:
     from assistant.agent.intents import PayerDirectory
     from assistant.agent.offline import OfflineChatModel
     from assistant.ingest.store import DocumentStore
+    from assistant.retrieval.states import state_aliases
 
     documents = DocumentStore(toolbox.services.conn)
 
+    states: dict[int, dict[str, str]] = {}
+
+    def state_names() -> dict[str, str]:
+        """ "washington", "tn" -> the payer whose documents are about that state, read from the
+        documents' text once per set of documents."""
+        docs = [d for d in documents.list() if d.payer]
+        key = hash(tuple(sorted(d.doc_id for d in docs)))
+        if key not in states:
+            texts: dict[str, list[str]] = {}
+            for d in docs:
+                texts.setdefault(str(d.payer), []).extend(p.text for p in documents.pages(d.doc_id))
+            states[key] = state_aliases(texts)
+        return states[key]
+
     def directory() -> PayerDirectory:
         return PayerDirectory.build(
-            [*toolbox.rate_payers(), *toolbox.document_payers()], toolbox.aliases()
+            [*toolbox.rate_payers(), *toolbox.document_payers()],
+            {**state_names(), **toolbox.aliases()},
         )
 
     def contract_payers() -> list[str]:
