@@ -637,6 +637,10 @@ def _fits(intent: str, slots: dict[str, Any]) -> bool:
         return bool(slots["percents"]) and bool(_FLOOR_WORDS.search(slots["text"]))
     if intent in ("underpayments", "denials"):
         return bool(_REMITTANCE.search(slots["text"]))
+    if intent == "proposal":
+        # Pricing an offer needs the offer, in figures or in words ("Aetna's proposal, is it any
+        # good?"); "how much do we lose on 99214" names none and asks today's gap.
+        return bool(slots["percents"] or slots["dollars"] or _OFFER_OR_FLOOR.search(slots["text"]))
     if intent == "gap" and slots["percents"]:
         # A percent with an offer or a floor is a proposal to price, not today's rates.
         return not _OFFER_OR_FLOOR.search(slots["text"])
