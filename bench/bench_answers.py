@@ -37,6 +37,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+CONTRACT_QUESTION = frozenset({"contract_term", "contract_search"})
 ABSTAINED = re.compile(
     r"do not appear to address|I can only help|no remittances imported|"
     r"There are no remittances imported|nothing in .{0,60} that addresses",
@@ -160,6 +161,63 @@ def run(path: Path, workspace: Path, limit: int | None) -> list[Row]:
     return out
 
 
+def abstention_scores(path: Path, workspace: Path) -> tuple[list[float], list[float]]:
+    """The best topic-to-sentence score of each question answered from passages (gold intent
+    contract_search, or a question the documents don't answer; not a follow-up): scores of
+    answerable questions, scores of absent ones. A question whose topic words occur nowhere in
+    the payer's documents abstains at any threshold and scores 0."""
+    from langchain_core.messages import HumanMessage
+
+    from assistant.agent.factory import offline_model
+    from assistant.agent.offline import OfflineChatModel, with_focus
+    from assistant.agent.tools import ToolBox
+    from assistant.config import Settings
+    from assistant.services import Services
+
+    toolbox = ToolBox(Services(Settings(workspace=workspace)))
+    model = offline_model(toolbox)
+    assert isinstance(model, OfflineChatModel)
+    only = model.contract_payers()
+    answerable: list[float] = []
+    absent: list[float] = []
+    for case in load(path):
+        absent_row = case.get("kind") == "absent"
+        if case.get("followup_of") or case.get("intent") not in (
+            CONTRACT_QUESTION if absent_row else {"contract_search"}
+        ):
+            continue
+        q = model.read([HumanMessage(with_focus(case["question"], case.get("payer")))])
+        payer = q.payer or (only[0] if len(only) == 1 else None)
+        if payer is None:
+            continue
+        hits = toolbox.search_contracts(q.text, payer)["hits"][:3]
+        ranked = model.scored_sentences(q, hits)
+        score = ranked[0].score if ranked and not model._off_the_documents(q) else 0.0
+        (absent if absent_row else answerable).append(score)
+    return answerable, absent
+
+
+def print_curve(answerable: list[float], absent: list[float], all_answerable: int) -> None:
+    from assistant.agent.relevance import ANSWER_FROM, abstention_curve, choose_threshold
+
+    thresholds = [round(0.2 + 0.01 * i, 2) for i in range(31)]
+    curve = abstention_curve(answerable, absent, thresholds)
+    print(
+        f"abstention curve: {len(answerable)} answerable, {len(absent)} absent contract questions"
+    )
+    print("  threshold  false_abstention  correct_abstention")
+    for t, false, correct in curve:
+        mark = "  <- ANSWER_FROM" if abs(t - ANSWER_FROM) < 1e-9 else ""
+        print(f"  {t:.2f}       {false:.3f}             {correct:.3f}{mark}")
+    # False abstention is aimed at 2% of every answerable question; only these can abstain.
+    bound = 0.02 * all_answerable / max(len(answerable), 1)
+    t, false, correct = choose_threshold(curve, bound)
+    print(
+        f"  chosen (most correct abstention, false abstentions <= 2% of all {all_answerable} "
+        f"answerable questions, i.e. <= {bound:.3f} here): {t:.2f} ({false:.3f}, {correct:.3f})"
+    )
+
+
 def summary(rows: list[Row]) -> dict[str, Any]:
     def share(flags: list[bool]) -> float | None:
         return round(sum(flags) / len(flags), 3) if flags else None
@@ -196,7 +254,16 @@ def main() -> None:
     parser.add_argument("--limit", type=int)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--failures", action="store_true", help="list every wrong row")
+    parser.add_argument(
+        "--abstention-curve",
+        action="store_true",
+        help="print false and correct abstention per relevance threshold instead of scoring",
+    )
     args = parser.parse_args()
+    if args.abstention_curve:
+        answerable = sum(r.get("kind") != "absent" for r in load(args.questions))
+        print_curve(*abstention_scores(args.questions, args.workspace), answerable)
+        return
     rows = run(args.questions, args.workspace, args.limit)
     result = summary(rows)
     if args.json:

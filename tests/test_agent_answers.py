@@ -49,11 +49,6 @@ def test_a_one_program_question_gets_that_programs_figure(
     assert 36 in cited_pages(demo_services, answer, TN)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: the recoupment value is answered and the nearer sentence is not added "
-    "unless the clause leaves a topic word unsaid",
-)
 def test_a_question_no_term_value_answers_is_quoted_from_its_page(
     assistant: Any, demo_services: Any
 ) -> None:

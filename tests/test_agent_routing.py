@@ -190,6 +190,19 @@ def test_an_offer_reading_without_a_percent_yields_to_the_next() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "text", ["how much do we lose on 99214 with cigna", "what do we lose on 99215 with Aetna"]
+)
+def test_a_loss_without_an_offer_is_the_gap_not_an_offer(text: str) -> None:
+    assert read_question(text, DIRECTORY, TODAY).intent == "gap"
+
+
+def test_an_offer_named_without_a_figure_is_still_an_offer() -> None:
+    router = FakeRouter([("proposal", 0.7), ("gap", 0.6)])
+    q = read_question("Aetna's proposal, is it any good?", DIRECTORY, TODAY, router=router)
+    assert q.intent == "proposal"
+
+
 def test_no_router_falls_back_to_keyword_rules(monkeypatch: pytest.MonkeyPatch) -> None:
     import assistant.agent.intents as intents
 

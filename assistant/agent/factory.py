@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from assistant.agent.loop import AgentAssistant
@@ -49,12 +50,29 @@ def offline_model(toolbox: ToolBox) -> BaseChatModel:
     from assistant.agent.intents import PayerDirectory
     from assistant.agent.offline import OfflineChatModel
     from assistant.ingest.store import DocumentStore
+    from assistant.retrieval.states import state_aliases
+    from assistant.review.text import read_document
 
     documents = DocumentStore(toolbox.services.conn)
 
+    states: dict[int, dict[str, str]] = {}
+
+    def state_names() -> dict[str, str]:
+        """ "washington", "tn" -> the payer whose documents are about that state, read from the
+        documents' text once per set of documents."""
+        docs = [d for d in documents.list() if d.payer]
+        key = hash(tuple(sorted(d.doc_id for d in docs)))
+        if key not in states:
+            texts: dict[str, list[str]] = {}
+            for d in docs:
+                texts.setdefault(str(d.payer), []).extend(p.text for p in documents.pages(d.doc_id))
+            states[key] = state_aliases(texts)
+        return states[key]
+
     def directory() -> PayerDirectory:
         return PayerDirectory.build(
-            [*toolbox.rate_payers(), *toolbox.document_payers()], toolbox.aliases()
+            [*toolbox.rate_payers(), *toolbox.document_payers()],
+            {**state_names(), **toolbox.aliases()},
         )
 
     def contract_payers() -> list[str]:
@@ -74,6 +92,17 @@ def offline_model(toolbox: ToolBox) -> BaseChatModel:
         vectors = embedder.embed_documents(sentences)
         return [sum(a * b for a, b in zip(query, v, strict=True)) for v in vectors]
 
+    scopes: dict[str, dict[int | None, str]] = {}
+
+    def page_scope(doc_id: str, page: int | None) -> str | None:
+        """The attachment most of a page's sentences sit in, read once per document."""
+        if doc_id not in scopes:
+            by_page: dict[int | None, Counter[str]] = {}
+            for passage in read_document(documents.pages(doc_id)).passages:
+                by_page.setdefault(passage.page, Counter())[passage.scope] += 1
+            scopes[doc_id] = {p: c.most_common(1)[0][0] for p, c in by_page.items()}
+        return scopes[doc_id].get(page)
+
     words: dict[tuple[str | None, int], frozenset[str]] = {}
 
     def vocabulary(payer: str | None) -> frozenset[str]:
@@ -91,6 +120,7 @@ def offline_model(toolbox: ToolBox) -> BaseChatModel:
         page_finder=page_finder,
         rate_payers=toolbox.rate_payers,
         sentence_scorer=sentence_scorer,
+        page_scope=page_scope,
     )
 
 

@@ -579,6 +579,13 @@ def route(
         intent = "denial_code"
     else:
         forced = False
+    if _asks_the_document(text, codes, slots):
+        # "is there anything in the Aetna contract about crypto payments": a question about
+        # the document itself, with no code or figure to price, is answered from its text.
+        if intent in _PRICING_READINGS:
+            return ("contract_term" if term else "contract_search"), (), term
+        if intent in CONTRACT_INTENTS:
+            return intent, (), term
     if forced or second.intent == "out_of_scope":
         return intent, (), term
     if reasons and "denial_code" in (best.intent, second.intent):
@@ -590,6 +597,16 @@ def route(
     if close and not {best.intent, second.intent} <= CONTRACT_INTENTS:
         return "ask_back", (best.intent, second.intent), term
     return intent, (), term
+
+
+_NAMES_DOCUMENT = re.compile(r"\b(?:contract|agreement|template|attachment|amendment)s?\b", re.I)
+_PRICING_READINGS = frozenset({"gap", "proposal", "solve", "walk_away", "compare", "top_codes"})
+
+
+def _asks_the_document(text: str, codes: tuple[str, ...], slots: dict[str, Any]) -> bool:
+    """The question names a contract document and nothing a rate tool would price."""
+    figures = codes or slots.get("percents") or slots.get("dollars")
+    return bool(_NAMES_DOCUMENT.search(text)) and not figures
 
 
 TERM_BY_MEANING_FROM = 0.4
@@ -637,6 +654,10 @@ def _fits(intent: str, slots: dict[str, Any]) -> bool:
         return bool(slots["percents"]) and bool(_FLOOR_WORDS.search(slots["text"]))
     if intent in ("underpayments", "denials"):
         return bool(_REMITTANCE.search(slots["text"]))
+    if intent == "proposal":
+        # Pricing an offer needs the offer, in figures or in words ("Aetna's proposal, is it any
+        # good?"); "how much do we lose on 99214" names none and asks today's gap.
+        return bool(slots["percents"] or slots["dollars"] or _OFFER_OR_FLOOR.search(slots["text"]))
     if intent == "gap" and slots["percents"]:
         # A percent with an offer or a floor is a proposal to price, not today's rates.
         return not _OFFER_OR_FLOOR.search(slots["text"])

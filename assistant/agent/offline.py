@@ -45,6 +45,14 @@ from assistant.agent.intents import (
     resolve_follow_up,
     term_phrase,
 )
+from assistant.agent.relevance import (
+    Scored,
+    answering,
+    attachment_label,
+    in_program_first,
+    ranked_sentences,
+    topic_of,
+)
 from assistant.agent.tools import TERMS
 from assistant.rates.models import units_number
 from assistant.rates.money import cents, money_text, pct_number
@@ -82,10 +90,6 @@ FOCUS_PREFIX = "[payer in focus: "
 ABSTAIN_BELOW = 0.3
 """Best cosine similarity under which a search found nothing relevant (off-topic questions
 score under 0.21 on the demo)."""
-SENTENCE_BELOW = 0.35
-"""Cosine similarity of question and best sentence under which the sentence does not answer:
-chosen on the tune questions (answerable ones' best sentences score 0.38-0.8, those of
-questions the contracts do not answer mostly under 0.35)."""
 ABSENT_SHARE = 0.5
 """Share of a question's topic words missing from every document of the payer from which the
 documents do not address it (tune questions: unanswerable ones 0.5-1, answerable ones 0-0.34;
@@ -196,6 +200,9 @@ class OfflineChatModel(BaseChatModel):
     """The words of a payer's documents (guidance included; all documents for None)."""
     sentence_scorer: Callable[[str, list[str]], list[float]] | None = None
     """Cosine similarity of a question to candidate sentences (the shipped embedder)."""
+    page_scope: Callable[[str, int | None], str | None] | None = None
+    """The attachment a page of a document sits in ("Medicaid Attachment"; "agreement" for the
+    main body), as the checklist review reads it."""
 
     @property
     def _llm_type(self) -> str:
@@ -663,11 +670,12 @@ class OfflineChatModel(BaseChatModel):
             section, quote = split_heading(quote, hit.section)
             page = self.page_finder(hit.doc_id, quote, hit.page, hit.page_end)
             n = d.cite({"source": hit.source, "page": page, "section": section, "quote": quote})
+            attachment = self.page_scope(hit.doc_id, page) if self.page_scope else None
             d.lines.append(
                 say(
                     "search_found",
                     source=hit.source,
-                    where=_where({"page": page, "section": section}),
+                    where=_where({"page": page, "section": section}) + attachment_label(attachment),
                     quote=quote,
                     n=n,
                 )
@@ -694,17 +702,20 @@ class OfflineChatModel(BaseChatModel):
         self, q: Question, hits: Sequence[SearchHit], limit: int = 2
     ) -> list[tuple[str, SearchHit]]:
         """The one or two sentences of the hits nearest in meaning to the question; none when
-        the nearest is under SENTENCE_BELOW (the contracts do not answer it)."""
+        nothing fits (see assistant.agent.relevance)."""
+        picked = answering(self.scored_sentences(q, hits), limit)
+        return [(s.sentence, s.hit) for s in picked]
+
+    def scored_sentences(self, q: Question, hits: Sequence[SearchHit]) -> list[Scored]:
+        """The quotable sentences of the hits, nearest the question's topic first."""
         assert self.sentence_scorer is not None
         candidates = [(sentence, hit) for hit in hits for sentence in _sentences(unfence(hit.text))]
-        if not candidates:
-            return []
-        scores = self.sentence_scorer(q.text, [s for s, _ in candidates])
-        ranked = sorted(zip(scores, range(len(candidates)), strict=True), key=lambda x: -x[0])
-        best = ranked[0][0]
-        if best < SENTENCE_BELOW:
-            return []
-        return [candidates[i] for score, i in ranked[:limit] if score >= best - 0.05]
+        topic = topic_of(q.text, self._name_words(q))
+        ranked = ranked_sentences(topic, candidates, self.sentence_scorer)
+        if q.program and self.page_scope is not None:
+            scope = self.page_scope
+            ranked = in_program_first(ranked, q.program, lambda h: scope(h.doc_id, h.page))
+        return ranked
 
     def _compose_gap(self, q: Question, r: dict[str, Any], d: Draft) -> None:
         gap: GapResult = r["rate_gap"].result
