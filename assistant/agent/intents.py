@@ -374,9 +374,9 @@ def _words_value(words: list[str]) -> tuple[Decimal, int] | None:
         elif w in _TENS:
             current += _TENS[w]
         elif w == "hundred":
-            current = (current or 1) * 100
+            current = (current or Decimal(1)) * 100
         elif w in ("thousand", "million"):
-            total += (current or 1) * _SCALES[w]
+            total += (current or Decimal(1)) * _SCALES[w]
             current = Decimal(0)
         elif w == "point" and i + 1 < len(words) and words[i + 1] in _UNITS:
             digits = ""

@@ -329,10 +329,10 @@ class OfflineChatModel(BaseChatModel):
         if intent == "denials":
             if made:
                 return []
-            args = {"payer": payer} if payer else {}
+            denial_args: dict[str, Any] = {"payer": payer} if payer else {}
             if q.period:
-                args["since"] = q.period[0].isoformat()
-            return [Call("denials", args)]
+                denial_args["since"] = q.period[0].isoformat()
+            return [Call("denials", denial_args)]
         if intent == "contract_term":
             if payer is None:
                 payer = self._only_contract_payer()
@@ -350,19 +350,19 @@ class OfflineChatModel(BaseChatModel):
         if intent == "contract_search":
             if made:
                 return []
-            args: dict[str, Any] = {"query": q.text}
+            search_args: dict[str, Any] = {"query": q.text}
             if payer:
-                args["payer"] = payer
-            return [Call("search_contracts", args)]
+                search_args["payer"] = payer
+            return [Call("search_contracts", search_args)]
         if made:
             return []
         if intent == "top_codes":
             return [Call("top_codes", {"payer": payer, "limit": TOP_CODES})]
         if intent == "compare":
-            args = {"codes": ",".join(q.codes) or q.code_group}
+            compare_args: dict[str, Any] = {"codes": ",".join(q.codes) or q.code_group}
             if len(q.payers) >= 2:
-                args["payers"] = list(q.payers)
-            return [Call("compare_payers", args)]
+                compare_args["payers"] = list(q.payers)
+            return [Call("compare_payers", compare_args)]
         if payer is None:
             return []
         if intent == "gap":
@@ -378,14 +378,14 @@ class OfflineChatModel(BaseChatModel):
                 Call("rate_gap", {"payer": payer, "benchmark": "medicare"}),
             ]
         if intent == "solve":
-            args = {"payer": payer}
+            solve_args: dict[str, Any] = {"payer": payer}
             if q.dollars:
-                args["target_revenue"] = float(q.dollars[0])
+                solve_args["target_revenue"] = float(q.dollars[0])
             elif q.percents:
-                args["increase_pct"] = float(q.percents[0])
+                solve_args["increase_pct"] = float(q.percents[0])
             if re.search(r"\bof medicare\b", q.text, re.I):
-                args["basis"] = "medicare"
-            return [Call("solve_target", args)]
+                solve_args["basis"] = "medicare"
+            return [Call("solve_target", solve_args)]
         if intent == "walk_away":
             if not q.percents:
                 return []
