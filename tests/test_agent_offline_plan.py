@@ -186,3 +186,44 @@ def test_a_term_clause_answering_the_question_needs_no_search() -> None:
     clause = "Provider shall submit each claim to Payer within ninety (90) days after service."
     found = term("Aetna", "timely_filing", "90 days", "aetna.md", clause)
     assert MODEL.plan(question, [("find_contract_term", {}, found)]) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        (
+            "which payer has the shortest timely filing",
+            "Shortest: 90 days, Aetna; TN, Medicare Advantage Attachment.",
+        ),
+        ("who gives us the most days to file?", "Longest: 365 days, Cigna."),
+        ("compare timely filing aetna vs cigna", None),
+        ("which contract has the least restrictive filing limit", None),
+    ],
+)
+def test_a_which_is_shortest_question_names_the_least_from_the_values(
+    question: str, expected: str | None
+) -> None:
+    from assistant.agent.offline import _extreme, _measure
+    from assistant.review.models import ItemValue
+    from assistant.tool_results import TermValue
+
+    def stated(payer: str, days: int, scope: str = "agreement") -> list[Any]:
+        return _measure(payer, TermValue(f"{days} days", ItemValue({"days": days}, scope, ())))
+
+    measured = (
+        stated("Aetna", 90)
+        + stated("Cigna", 365)
+        + stated("TN", 120, "Medicaid Attachment")
+        + stated("TN", 90, "Medicare Advantage Attachment")
+    )
+    assert _extreme(question, measured) == expected
+
+
+def test_no_least_or_most_across_units_or_for_one_contract() -> None:
+    from decimal import Decimal
+
+    from assistant.agent.offline import _extreme
+
+    mixed = [(Decimal(90), "days", "Aetna"), (Decimal(12), "months", "Cigna")]
+    assert _extreme("which has the shortest term", mixed) is None
+    assert _extreme("which has the shortest term", [(Decimal(90), "days", "Aetna")]) is None

@@ -503,6 +503,7 @@ class OfflineChatModel(BaseChatModel):
             (a.get("term") for n, a, _ in results if n == "find_contract_term"), None
         )
         d.lines.append(say("compare_terms_intro", term_name=TERMS.get(term or "", "").lower()))
+        measured: list[tuple[Decimal, str, str]] = []
         for name, args, found in results:
             if name != "find_contract_term":
                 continue
@@ -516,9 +517,13 @@ class OfflineChatModel(BaseChatModel):
             readings = []
             for _doc, value in stated[:3]:
                 readings.append(self._reading(value, d))
+                measured += _measure(found.payer, value)
             d.lines.append(
                 say("compare_terms_row", payer=found.payer, readings="; ".join(readings))
             )
+        extreme = _extreme(q.text, measured)
+        if extreme:
+            d.lines.append(extreme)
 
     def _reading(self, value: TermValue, d: Draft) -> str:
         first = value.citations[0]
@@ -918,6 +923,51 @@ def _auxiliary(q: Question, name: str, results: list[tuple[str, dict[str, Any], 
         return False
     first = results[0][2]
     return isinstance(first, TermReading) and any(d.values for d in first.documents)
+
+
+_MEASURES = ("days", "months", "years", "percent")
+_FEWEST = re.compile(r"\b(shortest|fewest|least|lowest|smallest|quickest|fastest|soonest)\b", re.I)
+_JUDGED = re.compile(r"\b(restrictive|strict|harsh|generous|favou?rable|best|worst)\b", re.I)
+"""Words that judge rather than measure: whether the least or the most is meant is unclear."""
+_MOST = re.compile(r"\b(longest|most|highest|largest|biggest|slowest|latest)\b", re.I)
+
+
+def _measure(payer: str, value: TermValue) -> list[tuple[Decimal, str, str]]:
+    """(figure, unit, who) when the value states one measured figure (days, months, …); who
+    names the attachment when the value is one attachment's."""
+    figures = [(k, v) for k, v in value.value.value.items() if k in _MEASURES and v is not None]
+    if len(figures) != 1:
+        return []
+    unit, figure = figures[0]
+    try:
+        amount = Decimal(str(figure))
+    except ArithmeticError:
+        return []
+    scope = value.scope
+    who = f"{payer}, {scope}" if scope and scope.lower() != "agreement" else payer
+    return [(amount, unit, who)]
+
+
+def _extreme(question: str, measured: list[tuple[Decimal, str, str]]) -> str | None:
+    """For "which payer has the shortest …": the contracts stating the least (or most), when
+    every value compared is in one unit; None when the question asks no such thing."""
+    wants_least = bool(_FEWEST.search(question))
+    if not measured or wants_least == bool(_MOST.search(question)) or _JUDGED.search(question):
+        return None
+    units = {unit for _, unit, _ in measured}
+    if len(units) != 1 or len({who for _, _, who in measured}) < 2:
+        return None
+    best = min(a for a, _, _ in measured) if wants_least else max(a for a, _, _ in measured)
+    who = [w for a, _, w in measured if a == best]
+    unit = units.pop()
+    return say(
+        "compare_terms_extreme",
+        which=("Lowest", "Highest")[not wants_least]
+        if unit == "percent"
+        else ("Shortest", "Longest")[not wants_least],
+        figure=f"{best.normalize():f} {unit}",
+        who="; ".join(dict.fromkeys(who)),
+    )
 
 
 def _excerpt(quote: str, limit: int = 300) -> str:
