@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from rich.text import Text
 from test_ui_app import SIZE, build, pilot_test, settle, ui_services  # noqa: F401
 from textual.content import Content
@@ -83,3 +84,12 @@ async def test_welcome_example_and_bracketed_text_show_as_written(ui_services: A
         app.notify("[b unbalanced [/i]", title="[x")
         await pilot.pause()
         assert app.is_running
+
+
+@pytest.mark.parametrize(
+    ("value", "label"), [(-3069.4, "-$3,069"), (0.0, "$0"), (147.62, "$148"), (-0.4, "$0")]
+)
+def test_chart_axis_labels_are_money(value: float, label: str) -> None:
+    from assistant.ui.widgets.rates_view import money_tick
+
+    assert money_tick(value) == label

@@ -43,6 +43,12 @@ def chart_series(rows: list[dict[str, Any]]) -> tuple[list[str], list[float]]:
     return labels, [float(Decimal(r["annual_gap"])) for r in top]
 
 
+def money_tick(value: float) -> str:
+    """A chart axis label in whole dollars, sign first: -$3,069, $0, $148."""
+    dollars = round(value)
+    return f"{'-' if dollars < 0 else ''}${abs(dollars):,}"
+
+
 # In order of importance: what a negotiator reads first, and what gives way last when the
 # terminal narrows (columns not named here give way before these).
 GAP_COLUMNS = ("code", "annual_gap", "pct_of_benchmark", "rate", "benchmark_rate", "units")
@@ -291,6 +297,9 @@ class RatesView(Vertical):
             plt.bar(labels, under, orientation="horizontal", color="red", width=0.6)
             if any(over):
                 plt.bar(labels, over, orientation="horizontal", color="green", width=0.6)
+            # Value ticks in money, at the ends and at zero, not plotext's bare floats.
+            ticks = sorted({min(*values, 0.0), 0.0, max(*values, 0.0)})
+            plt.xticks(ticks, [money_tick(t) for t in ticks])
             plt.title(f"Annual gap by code, $: red under {self.benchmark}, green over")
         else:
             plt.title("Annual gap by code")
