@@ -367,21 +367,6 @@ async def test_review_view_shows_the_checklist_with_evidence(ui_services: Any) -
 
 
 @pilot_test
-async def test_review_view_opens_on_the_chosen_payers_contract(ui_services: Any) -> None:
-    app = build(ui_services)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        assert app.summary is not None
-        contract = app.summary.of_kind("contract")[0]
-        app.payer = contract.payer
-        await pilot.press("f4")
-        await settle(app, pilot)
-        view = app.query_one(ReviewView)
-        assert view.doc_id == contract.doc_id
-        assert view.review is not None
-
-
-@pilot_test
 async def test_ingest_shows_progress_and_reports_a_bad_file(
     ui_services: Any, tmp_path: Path
 ) -> None:

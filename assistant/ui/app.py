@@ -397,10 +397,6 @@ class PayerAssistantApp(App[None]):
                 rates.query_one("#gap-table").focus()
         elif event.pane.id == "review":
             for review in self.query(ReviewView):
-                # Opened with nothing chosen, it reviews the payer in the title's contract.
-                doc_id = self._payer_contract(self.payer)
-                if review.doc_id is None and doc_id is not None:
-                    review.show_document(doc_id)
                 review.query_one("#review-table" if review.review else "#review-doc").focus()
         elif event.pane.id == "negotiations":
             for table in self.query("#negotiations-payers"):
@@ -460,12 +456,6 @@ class PayerAssistantApp(App[None]):
     def action_switch_payer(self, payer: str) -> None:
         self.payer = payer
         self.notify(f"Questions and the rates view now use {payer}.", title="Payer")
-
-    def _payer_contract(self, payer: str | None) -> str | None:
-        """The doc_id of `payer`'s first indexed contract, if it has one."""
-        if payer is None or self.summary is None:
-            return None
-        return next((d.doc_id for d in self.summary.of_kind("contract") if d.payer == payer), None)
 
     def action_review(self, doc_id: str) -> None:
         self.action_show_tab("review")
