@@ -49,6 +49,7 @@ from assistant.agent.relevance import (
     Scored,
     answering,
     attachment_label,
+    in_program,
     in_program_first,
     ranked_sentences,
     topic_of,
@@ -491,8 +492,8 @@ class OfflineChatModel(BaseChatModel):
         """The values of a term's documents, only the asked program's when it has any."""
         stated = [(doc, v) for doc in documents for v in doc.values]
         if q.program:
-            words = q.program.split()
-            own = [(d, v) for d, v in stated if all(w in (v.scope or "").lower() for w in words)]
+            program = q.program
+            own = [(d, v) for d, v in stated if in_program(v.scope, program)]
             return own or stated
         return stated
 
